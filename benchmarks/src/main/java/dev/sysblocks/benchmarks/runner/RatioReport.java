@@ -1,0 +1,115 @@
+package dev.sysblocks.benchmarks.runner;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Renders benchmark rows as Markdown: one table per benchmark method and parameter combination,
+ * each implementation with its score, allocation, and its speed relative to the best peer measured
+ * in the same run. Ratios, not absolute times, are what survive a noisy shared machine.
+ */
+final class RatioReport {
+
+  private RatioReport() {}
+
+  /**
+   * Renders the tables for {@code rows}, grouped by benchmark method and then by the non-impl
+   * parameters, in the order the rows arrive.
+   */
+  static String tables(List<Row> rows) {
+    Map<String, List<Row>> groups = new LinkedHashMap<>();
+    for (Row row : rows) {
+      groups.computeIfAbsent(groupTitle(row), k -> new ArrayList<>()).add(row);
+    }
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
+      out.append("#### ").append(group.getKey()).append("\n\n");
+      out.append(table(group.getValue())).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** Renders one comparison table; all rows must share benchmark and parameters. */
+  static String table(List<Row> rows) {
+    Optional<Row> bestPeer = bestPeer(rows);
+    String unit = rows.get(0).unit();
+    StringBuilder out = new StringBuilder();
+    out.append("| implementation | ")
+        .append(unit)
+        .append(" | ± (99.9%) | B/op | speed vs best peer |\n");
+    out.append("| --- | ---: | ---: | ---: | ---: |\n");
+    for (Row row : rows) {
+      String name = row.isOurs() ? "**" + row.impl() + "**" : row.impl();
+      String ratio =
+          bestPeer.map(p -> String.format(Locale.ROOT, "%.2f×", row.speedupOver(p))).orElse("—");
+      if (row.isOurs() && bestPeer.isPresent()) {
+        ratio = "**" + ratio + "**";
+      }
+      out.append("| ")
+          .append(name)
+          .append(" | ")
+          .append(number(row.score()))
+          .append(" | ")
+          .append(number(row.error()))
+          .append(" | ")
+          .append(bytes(row.allocBytesPerOp()))
+          .append(" | ")
+          .append(ratio)
+          .append(" |\n");
+    }
+    return out.toString();
+  }
+
+  /** The peer (an implementation not ours) with the best score, if the group has any peer. */
+  static Optional<Row> bestPeer(List<Row> rows) {
+    Comparator<Row> better =
+        Comparator.comparingDouble(r -> r.higherIsBetter() ? r.score() : -r.score());
+    return rows.stream().filter(r -> !r.isOurs()).max(better);
+  }
+
+  /** {@code Class.method (param=value, ...)}: the simple class name keeps titles short. */
+  static String groupTitle(Row row) {
+    String name = row.benchmark();
+    int methodDot = name.lastIndexOf('.');
+    String method = methodDot < 0 ? name : name.substring(name.lastIndexOf('.', methodDot - 1) + 1);
+    if (row.params().isEmpty()) {
+      return method;
+    }
+    String params =
+        row.params().entrySet().stream()
+            .sorted(Map.Entry.comparingByKey())
+            .map(e -> e.getKey() + "=" + e.getValue())
+            .collect(Collectors.joining(", "));
+    return method + " (" + params + ")";
+  }
+
+  static String number(double value) {
+    if (Double.isNaN(value)) {
+      return "—";
+    }
+    double abs = Math.abs(value);
+    if (abs >= 100) {
+      return String.format(Locale.ROOT, "%,.0f", value);
+    }
+    if (abs >= 10) {
+      return String.format(Locale.ROOT, "%.1f", value);
+    }
+    return String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  static String bytes(double value) {
+    if (Double.isNaN(value)) {
+      return "—";
+    }
+    // Rounded to whole bytes: -prof gc reports a tiny residue (around 1e-5 B/op) for
+    // allocation-free
+    // code, JMH's own bookkeeping spread over millions of operations, which rounds to 0.
+    return String.format(Locale.ROOT, "%,.0f", value);
+  }
+}
