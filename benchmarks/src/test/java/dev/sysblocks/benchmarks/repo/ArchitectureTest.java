@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The rules of DESIGN.md and STYLE.md that a reviewer would otherwise have to remember, checked over
- * the main sources of every library module (those with a module-info.java).
+ * The rules of DESIGN.md and STYLE.md that a reviewer would otherwise have to remember, checked
+ * over the main sources of every library module (those with a module-info.java).
  */
 class ArchitectureTest {
 
@@ -63,7 +63,8 @@ class ArchitectureTest {
     for (Path module : libraryModules(RepositoryLayout.root())) {
       String folder = module.getFileName().toString();
       String descriptor =
-          Files.readString(module.resolve("src/main/java/module-info.java"), StandardCharsets.UTF_8);
+          Files.readString(
+              module.resolve("src/main/java/module-info.java"), StandardCharsets.UTF_8);
       String expected = "dev.sysblocks." + folder.replace("-", ".");
       assertThat(descriptor).as("module name of %s", folder).contains("module " + expected + " {");
       String pom = Files.readString(module.resolve("pom.xml"), StandardCharsets.UTF_8);
