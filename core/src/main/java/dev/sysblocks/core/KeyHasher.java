@@ -52,7 +52,18 @@ public interface KeyHasher {
    * nothing, where Guava's Hashing.murmur3_128().hashString(s, UTF_8) allocates a Hasher and a HashCode
    * per call (see KeyHashSpeedBenchmark in benchmarks/, with -prof gc).
    *
-   * Cost. O(length) with a small constant; for short keys a few nanoseconds.
+   * Cost. O(length). Measured by KeyHashSpeedBenchmark (full mode, 2 forks, JDK 17, 2-core AMD EPYC
+   * VM, benchmarks/results/KeyHashSpeedBenchmark.md): a 21-character String takes 22.9 ns and 0 B,
+   * against 72.0 ns and 232 B for Guava murmur3_128 (3.1x faster); 8 characters 10.1 ns (5.6x).
+   * Worked example of where the time goes: a String is hashed as its UTF-16 code units, so 21 chars
+   * are 42 bytes, read one char at a time through charAt (about 0.6 ns per char here). That is why
+   * Guava's farmHashFingerprint64 is as fast at 21 chars (20.9 ns) and faster at 64 (18.7 vs 44.5 ns)
+   * despite allocating: it first copies the String to UTF-8 bytes with an intrinsic (half the bytes,
+   * read 8 at a time), then hashes those. We measured two alternatives before keeping this one:
+   * copying the chars into a thread-local char[] first (slower: 28-31 ns at 21 chars) and a
+   * hand-specialised String path with the XXH3 secret as constants (same speed: the reads dominate).
+   * Allocation-free and seed-able beats the last few nanoseconds; revisit if a JDK exposes bulk,
+   * allocation-free access to a String's bytes.
    *
    * Alternatives. Guava murmur3_128 (same quality, slower, allocates); Guava farmHashFingerprint64
    * (fast, but hashes UTF-8 bytes of a String, which means an encoding pass); SipHash-2-4 (a keyed PRF:
