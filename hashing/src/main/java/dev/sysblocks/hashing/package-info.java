@@ -1,0 +1,17 @@
+/**
+ * Consistent hashing: which node owns a key, so that a change of membership moves few keys.
+ *
+ * <p>Available now:
+ *
+ * <table>
+ *   <caption>When to choose which</caption>
+ *   <tr><th>algorithm</th><th>lookup</th><th>memory</th><th>removal</th><th>choose it when</th></tr>
+ *   <tr><td>{@link dev.sysblocks.hashing.JumpHash}</td><td>O(log n)</td><td>none</td>
+ *       <td>last bucket only</td>
+ *       <td>shards are numbered and only grow or shrink at the end (Guava-compatible)</td></tr>
+ * </table>
+ *
+ * <p>All functions take a pre-hashed {@code long} key; hash keys with {@link
+ * dev.sysblocks.core.KeyHasher}.
+ */
+package dev.sysblocks.hashing;
