@@ -8,7 +8,10 @@
  *   <tr><th>algorithm</th><th>lookup</th><th>memory</th><th>removal</th><th>choose it when</th></tr>
  *   <tr><td>{@link dev.sysblocks.hashing.JumpHash}</td><td>O(log n)</td><td>none</td>
  *       <td>last bucket only</td>
- *       <td>shards are numbered and only grow or shrink at the end (Guava-compatible)</td></tr>
+ *       <td>placements must match Guava's {@code consistentHash}</td></tr>
+ *   <tr><td>{@link dev.sysblocks.hashing.JumpBackHash}</td><td>O(1) expected</td><td>none</td>
+ *       <td>last bucket only</td>
+ *       <td>shards are numbered and only grow or shrink at the end: the fastest choice</td></tr>
  * </table>
  *
  * <p>All functions take a pre-hashed {@code long} key; hash keys with {@link

@@ -3,6 +3,7 @@ package dev.sysblocks.benchmarks.hashing;
 import com.dynatrace.hash4j.consistent.ConsistentBucketHasher;
 import com.dynatrace.hash4j.consistent.ConsistentHashing;
 import com.google.common.hash.Hashing;
+import dev.sysblocks.hashing.JumpBackHash;
 import dev.sysblocks.hashing.JumpHash;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,7 @@ public class NodeLookupSpeedBenchmark {
 
   private static final int KEYS = 1024;
 
-  @Param({"sysblocks-jump", "guava-consistentHash", "hash4j-jumpBack"})
+  @Param({"sysblocks-jumpBack", "sysblocks-jump", "guava-consistentHash", "hash4j-jumpBack"})
   public String impl;
 
   @Param({"10", "100", "1000"})
@@ -69,6 +70,7 @@ public class NodeLookupSpeedBenchmark {
 
   static BucketFunction functionFor(String impl) {
     return switch (impl) {
+      case "sysblocks-jumpBack" -> JumpBackHash::bucket;
       case "sysblocks-jump" -> JumpHash::bucket;
       case "guava-consistentHash" -> Hashing::consistentHash;
       case "hash4j-jumpBack" -> {
