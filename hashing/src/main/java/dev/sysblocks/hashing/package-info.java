@@ -12,9 +12,13 @@
  *   <tr><td>{@link dev.sysblocks.hashing.JumpBackHash}</td><td>O(1) expected</td><td>none</td>
  *       <td>last bucket only</td>
  *       <td>shards are numbered and only grow or shrink at the end: the fastest choice</td></tr>
+ *   <tr><td>{@link dev.sysblocks.hashing.HashRing}</td><td>O(1) expected (indexed)</td>
+ *       <td>8-16 B per virtual node</td><td>any node</td>
+ *       <td>named nodes join and leave in any order; weights; replicas via preference lists</td></tr>
  * </table>
  *
- * <p>All functions take a pre-hashed {@code long} key; hash keys with {@link
- * dev.sysblocks.core.KeyHasher}.
+ * <p>{@link dev.sysblocks.hashing.NodeLocator} is the one API for "which node owns this key" and
+ * "which r nodes hold its replicas". The bucket functions ({@code JumpHash}, {@code JumpBackHash})
+ * take a pre-hashed {@code long} key; hash keys with {@link dev.sysblocks.core.KeyHasher}.
  */
 package dev.sysblocks.hashing;
