@@ -333,13 +333,21 @@ public final class HashRing<N> implements NodeLocator<N> {
       throw new IllegalArgumentException(
           "weight too large for " + virtualNodes + " points: " + weight);
     }
-    long[] positions = new long[(int) points];
-    long state = keyHasher.hash(id);
-    for (int i = 0; i < positions.length; i++) {
+    return new Member<>(node, id, pointPositions(keyHasher, id, (int) points));
+  }
+
+  /**
+   * The positions of a node's points: a SplitMix64 sequence seeded by the hash of its id, so they
+   * depend on the id (and the hasher's seed) alone.
+   */
+  static long[] pointPositions(KeyHasher hasher, String id, int count) {
+    long[] positions = new long[count];
+    long state = hasher.hash(id);
+    for (int i = 0; i < count; i++) {
       state += GOLDEN_GAMMA;
       positions[i] = mix(state);
     }
-    return new Member<>(node, id, positions);
+    return positions;
   }
 
   private String idOf(N node) {
