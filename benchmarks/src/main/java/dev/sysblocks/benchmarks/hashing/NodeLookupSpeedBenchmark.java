@@ -3,8 +3,11 @@ package dev.sysblocks.benchmarks.hashing;
 import com.dynatrace.hash4j.consistent.ConsistentBucketHasher;
 import com.dynatrace.hash4j.consistent.ConsistentHashing;
 import com.google.common.hash.Hashing;
+import dev.sysblocks.hashing.HashRing;
 import dev.sysblocks.hashing.JumpBackHash;
 import dev.sysblocks.hashing.JumpHash;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +41,13 @@ public class NodeLookupSpeedBenchmark {
 
   private static final int KEYS = 1024;
 
-  @Param({"sysblocks-jumpBack", "sysblocks-jump", "guava-consistentHash", "hash4j-jumpBack"})
+  @Param({
+    "sysblocks-jumpBack",
+    "sysblocks-jump",
+    "sysblocks-ring",
+    "guava-consistentHash",
+    "hash4j-jumpBack"
+  })
   public String impl;
 
   @Param({"10", "100", "1000"})
@@ -55,7 +64,7 @@ public class NodeLookupSpeedBenchmark {
 
   @Setup
   public void setUp() {
-    function = functionFor(impl);
+    function = functionFor(impl, nodes);
     SplittableRandom random = new SplittableRandom(0x10_0c_a7e);
     keyHashes = new long[KEYS];
     for (int i = 0; i < KEYS; i++) {
@@ -68,8 +77,18 @@ public class NodeLookupSpeedBenchmark {
     return function.bucket(keyHashes[next++ & (KEYS - 1)], nodes);
   }
 
-  static BucketFunction functionFor(String impl) {
+  static BucketFunction functionFor(String impl, int nodes) {
     return switch (impl) {
+      case "sysblocks-ring" -> {
+        // Nodes are the Integers 0..n-1, so the owner unboxes to its index without allocating.
+        HashRing<Integer> ring = HashRing.<Integer>builder(String::valueOf).build();
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+          members.add(i);
+        }
+        ring.addAll(members);
+        yield (keyHash, buckets) -> ring.ownerOf(keyHash);
+      }
       case "sysblocks-jumpBack" -> JumpBackHash::bucket;
       case "sysblocks-jump" -> JumpHash::bucket;
       case "guava-consistentHash" -> Hashing::consistentHash;
