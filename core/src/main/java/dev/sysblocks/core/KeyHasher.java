@@ -65,6 +65,12 @@ public interface KeyHasher {
    * Allocation-free and seed-able beats the last few nanoseconds; revisit if a JDK exposes bulk,
    * allocation-free access to a String's bytes.
    *
+   * Invariant. A hasher is a pure function of (seed, input bytes): the same key gives the same hash
+   * on every call, thread, JVM and release (KeyHasherGoldenTest pins the values). CharSequence input
+   * is its UTF-16LE bytes, long input its 8 little-endian bytes, so the three forms agree.
+   *
+   * Concurrency. Immutable: any number of threads may share one hasher.
+   *
    * Alternatives. Guava murmur3_128 (same quality, slower, allocates); Guava farmHashFingerprint64
    * (fast, but hashes UTF-8 bytes of a String, which means an encoding pass); SipHash-2-4 (a keyed PRF:
    * the right choice when an attacker can also observe hash values, at several times the cost).

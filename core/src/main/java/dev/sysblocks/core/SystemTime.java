@@ -20,9 +20,8 @@ enum SystemTime implements Ticker, Sleeper {
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before sleeping");
     }
-    // TimeUnit.sleep is a no-op for non-positive values and otherwise delegates to Thread.sleep,
-    // which
-    // may return late (scheduler granularity) but never early.
+    // TimeUnit.sleep is a no-op for non-positive values and otherwise delegates to
+    // Thread.sleep, which may return late (scheduler granularity) but never early.
     TimeUnit.NANOSECONDS.sleep(nanos);
   }
 

@@ -47,8 +47,19 @@ public interface Ticker {
    * On such VMs a clock read is a large share of a rate limiter's decision, so blocks read it once per
    * operation and pass `now` down.
    *
+   * Invariant. On one thread, successive reads never decrease (as differences: t1 - t0 >= 0).
+   * Nothing relates readings of two different tickers.
+   *
+   * Concurrency. Implementations are thread-safe; the system ticker is stateless. Across threads a
+   * reading taken after another (happens-before) is not smaller, as nanoTime guarantees.
+   *
    * Alternatives. java.time.Clock and InstantSource read the wall clock and allocate an Instant;
    * they are for timestamps, not intervals.
+   *
+   * References.
+   *  [1] System.nanoTime, https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/System.html#nanoTime()
+   *  [2] Guava Ticker, https://guava.dev/releases/snapshot-jre/api/docs/com/google/common/base/Ticker.html
+   *  [3] Caffeine's Ticker (an interface, as here), https://github.com/ben-manes/caffeine
    */
 
   /**

@@ -114,11 +114,4 @@ class FakeTickerTest {
     assertThat(time.read()).isZero();
     assertThat(time.sleptNanos()).isZero();
   }
-
-  @Test
-  void aLambdaIsATicker() {
-    long[] now = {7};
-    Ticker ticker = () -> now[0];
-    assertThat(ticker.read()).isEqualTo(7);
-  }
 }

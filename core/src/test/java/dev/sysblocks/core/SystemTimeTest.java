@@ -29,10 +29,23 @@ class SystemTimeTest {
   }
 
   @Test
+  void systemSleeperSleepsAtLeastTheRequestedTime() throws InterruptedException {
+    // A lower bound only: a real sleep may overshoot on a loaded machine but must never undershoot.
+    long requested = TimeUnit.MICROSECONDS.toNanos(1_400);
+    long start = System.nanoTime();
+    Sleeper.system().sleepNanos(requested);
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(requested);
+  }
+
+  @Test
   void systemSleeperReturnsAtOnceForNonPositiveDurations() throws InterruptedException {
+    long start = System.nanoTime();
     Sleeper.system().sleepNanos(0);
     Sleeper.system().sleepNanos(-1);
     Sleeper.system().sleepNanos(Long.MIN_VALUE);
+    // Generous: "at once" means no sleep, not a scheduling guarantee; a real sleep of
+    // Long.MIN_VALUE's magnitude would never return.
+    assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
   }
 
   @Test

@@ -101,10 +101,18 @@ public final class HashRing<N> implements NodeLocator<N> {
    * 2.5 standard deviations above the mean, so peak/mean ~ 1 + 2.5 * cv. The default buys a 10%
    * worst case for 64,000 points (about 0.8 MB with the index) at n = 100.
    *
+   * Concurrency
+   * -----------
+   * Readers do one volatile read of the snapshot and then touch only final fields and arrays that are
+   * never written after publication (safe publication through the volatile write). Writers serialize
+   * on a private lock, rebuild, and publish with one volatile write: copy-on-write, so readers never
+   * wait and never see a half-built ring. Memberships change rarely, lookups constantly; this is the
+   * trade the design makes.
+   *
    * Alternatives
    * ------------
    * JumpBackHash: no memory and O(1), but buckets are numbers and only the last can be removed.
-   * Rendezvous hashing: no virtual nodes and perfect weights, O(n) per lookup.
+   * Rendezvous hashing (not in sysblocks yet): no virtual nodes and exact weights, O(n) per lookup.
    *
    * References
    * ----------

@@ -58,10 +58,16 @@ public final class JumpHash {
    * which equals the paper's (c + 1) * (2^31 / (x + 1)) on every key we tried but, being the same
    * operations, is bit-identical by construction rather than by luck.
    *
+   * Concurrency
+   * -----------
+   * A pure static function: no state, nothing to synchronize.
+   *
    * Alternatives
    * ------------
+   * JumpBackHash: the same guarantees in O(1) expected time (different placements).
    * HashRing: arbitrary node removal and weights, at O(log points) lookup and memory per virtual node.
-   * Rendezvous: arbitrary removal, weights and top-k replicas, at O(n) per lookup.
+   * Rendezvous hashing (not in sysblocks yet): arbitrary removal, weights and top-k replicas, at
+   * O(n) per lookup.
    *
    * References
    * ----------

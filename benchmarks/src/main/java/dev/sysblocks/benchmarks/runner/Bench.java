@@ -40,8 +40,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * Bench [smoke|quick|full] [--results DIR] [--readme FILE] [REGEX ...]
  * </pre>
  *
- * A REGEX selects benchmarks as JMH's own command line does (a find on {@code
- * package.Class.method}).
+ * The mode, if given, must come first; anywhere else the word is taken as a regex. A REGEX selects
+ * benchmarks as JMH's own command line does (a find on {@code package.Class.method}).
  */
 public final class Bench {
 
@@ -61,8 +61,8 @@ public final class Bench {
         results = Path.of(valueAfter(args, i++));
       } else if (arg.equals("--readme")) {
         readme = Path.of(valueAfter(args, i++));
-      } else if (RunMode.isMode(arg)) {
-        mode = RunMode.parse(arg);
+      } else if (i == 0 && RunMode.isMode(arg)) {
+        mode = RunMode.parse(arg); // only as the first argument, as ./bench passes it
       } else if (arg.startsWith("-")) {
         throw new IllegalArgumentException(
             "unknown option: " + arg + " (use java -jar benchmarks.jar for JMH's own options)");

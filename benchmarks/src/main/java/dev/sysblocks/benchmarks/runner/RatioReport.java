@@ -108,8 +108,7 @@ final class RatioReport {
       return "—";
     }
     // Rounded to whole bytes: -prof gc reports a tiny residue (around 1e-5 B/op) for
-    // allocation-free
-    // code, JMH's own bookkeeping spread over millions of operations, which rounds to 0.
+    // allocation-free code, JMH's own bookkeeping spread over millions of operations.
     return String.format(Locale.ROOT, "%,.0f", value);
   }
 }

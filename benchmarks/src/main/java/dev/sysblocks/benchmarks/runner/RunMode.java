@@ -8,9 +8,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * suite's duration is predictable: about (warmup + measurement) x forks per parameter combination.
  */
 enum RunMode {
-  /** Proves every benchmark runs; numbers are meaningless. Used by CI. */
+  // Arguments: forks, warmup iterations, warmup ms each, measurement iterations, measurement ms
+  // each.
+
+  /** Proves every benchmark runs; numbers are meaningless. Used by CI: ~1 s per parameter set. */
   SMOKE(1, 0, 100, 1, 200),
-  /** A first look in a few minutes: ratios are indicative, errors wide. The default. */
+  /**
+   * A first look in a few minutes: ratios are indicative, errors wide. The default. 2 s of warmup
+   * reaches C2 for these small kernels; ~6 s per parameter set.
+   */
   QUICK(1, 2, 1000, 3, 1000),
   /**
    * Numbers worth reporting: two forks, so JIT and layout luck of one JVM do not decide the result.

@@ -22,8 +22,8 @@ class ArchitectureTest {
   /** Only core's system implementations may touch the real clock or really sleep (STYLE S6). */
   private static final Pattern REAL_TIME =
       Pattern.compile(
-          "System\\.nanoTime\\(|System\\.currentTimeMillis\\(|Thread\\.sleep\\(|"
-              + "LockSupport\\.parkNanos\\(|TimeUnit\\.[A-Z]+\\.sleep\\(");
+          "\\bnanoTime\\(|\\bcurrentTimeMillis\\(|\\bsleep\\(|\\bparkNanos\\(|\\bparkUntil\\("
+              + "|\\bInstant\\.now\\(|\\bClock\\.system|\\bLocalDateTime\\.now\\(");
 
   private static final Path ALLOWED_REAL_TIME =
       Path.of("core/src/main/java/dev/sysblocks/core/SystemTime.java");
