@@ -3,12 +3,8 @@ package dev.sysblocks.hashing;
 import dev.sysblocks.core.KeyHasher;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -40,7 +36,7 @@ import java.util.function.Function;
  *
  * @param <N> the node type
  */
-public final class HashRing<N> implements NodeLocator<N> {
+public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implements NodeLocator<N> {
 
   /*
    * Problem
@@ -147,21 +143,14 @@ public final class HashRing<N> implements NodeLocator<N> {
   // State
   // ------------------------------------------------------------------------------------------------
 
-  private final Function<? super N, String> nodeId;
   private final KeyHasher keyHasher;
   private final int virtualNodes;
-
-  /** Guards writers only: members and the snapshot are replaced as a whole under it. */
-  private final Object writeLock = new Object();
-
-  /** Current members by id, with their weights; accessed under {@link #writeLock}. */
-  private final Map<String, Member<N>> members = new HashMap<>();
 
   /** The published, immutable ring. Readers read this field once per operation. */
   private volatile Snapshot<N> snapshot;
 
   private HashRing(Builder<N> builder) {
-    this.nodeId = builder.nodeId;
+    super(builder.nodeId, MAX_NODES);
     this.keyHasher = builder.keyHasher;
     this.virtualNodes = builder.virtualNodes;
     this.snapshot = Snapshot.empty();
@@ -247,82 +236,6 @@ public final class HashRing<N> implements NodeLocator<N> {
   // ------------------------------------------------------------------------------------------------
 
   /**
-   * Adds a node of weight 1.
-   *
-   * @param node the node
-   * @throws NullPointerException if {@code node} or its id is null
-   * @throws IllegalArgumentException if a node with the same id is already a member
-   */
-  public void add(N node) {
-    add(node, 1.0);
-  }
-
-  /**
-   * Adds a node with a weight: its share of keys is {@code weight / totalWeight}.
-   *
-   * @param node the node
-   * @param weight positive and finite; a tiny weight still gets one point
-   * @throws NullPointerException if {@code node} or its id is null
-   * @throws IllegalArgumentException if the weight is not positive and finite, or a node with the
-   *     same id is already a member
-   * @throws IllegalStateException if the ring already holds {@link #MAX_NODES} nodes
-   */
-  public void add(N node, double weight) {
-    Member<N> member = member(node, weight);
-    synchronized (writeLock) {
-      checkAbsent(member.id, members.keySet());
-      checkCapacity(members.size() + 1);
-      members.put(member.id, member);
-      publish();
-    }
-  }
-
-  /**
-   * Adds several nodes of weight 1 with a single rebuild.
-   *
-   * @param nodes the nodes
-   * @throws NullPointerException if {@code nodes}, one of them, or an id is null
-   * @throws IllegalArgumentException if two nodes share an id, or one is already a member; then
-   *     none is added
-   * @throws IllegalStateException if the ring would hold more than {@link #MAX_NODES} nodes
-   */
-  public void addAll(Collection<? extends N> nodes) {
-    Objects.requireNonNull(nodes, "nodes");
-    List<Member<N>> added = new ArrayList<>(nodes.size());
-    for (N node : nodes) {
-      added.add(member(node, 1.0));
-    }
-    synchronized (writeLock) {
-      Map<String, Member<N>> next = new HashMap<>(members);
-      for (Member<N> m : added) {
-        checkAbsent(m.id, next.keySet());
-        next.put(m.id, m);
-      }
-      checkCapacity(next.size());
-      members.putAll(next);
-      publish();
-    }
-  }
-
-  /**
-   * Removes the member with this node's id. Only keys owned by it move.
-   *
-   * @param node the node (matched by id)
-   * @return true if it was a member
-   * @throws NullPointerException if {@code node} or its id is null
-   */
-  public boolean remove(N node) {
-    String id = idOf(node);
-    synchronized (writeLock) {
-      if (members.remove(id) == null) {
-        return false;
-      }
-      publish();
-      return true;
-    }
-  }
-
-  /**
    * Returns the number of nodes.
    *
    * @return the current number of nodes
@@ -331,17 +244,21 @@ public final class HashRing<N> implements NodeLocator<N> {
     return snapshot.nodes.size();
   }
 
-  private Member<N> member(N node, double weight) {
-    String id = idOf(node);
-    if (!(weight > 0) || Double.isInfinite(weight)) {
-      throw new IllegalArgumentException("weight must be positive and finite: " + weight);
-    }
+  @Override
+  long[] prepare(String id, double weight) {
     long points = Math.max(1, Math.round(weight * virtualNodes));
     if (points > Integer.MAX_VALUE / 2) {
       throw new IllegalArgumentException(
           "weight too large for " + virtualNodes + " points: " + weight);
     }
-    return new Member<>(node, id, pointPositions(keyHasher, id, (int) points));
+    long[] positions = pointPositions(keyHasher, id, (int) points);
+    // Stored as they sit on the ring (owner bits clear, biased for unsigned order) and sorted, so a
+    // later addition merges them into the ring in linear time.
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = (positions[i] & ~OWNER_MASK) ^ Long.MIN_VALUE;
+    }
+    Arrays.sort(positions);
+    return positions;
   }
 
   /**
@@ -358,44 +275,102 @@ public final class HashRing<N> implements NodeLocator<N> {
     return positions;
   }
 
-  private String idOf(N node) {
-    Objects.requireNonNull(node, "node");
-    return Objects.requireNonNull(nodeId.apply(node), "node id");
-  }
-
-  private static void checkAbsent(String id, Collection<String> present) {
-    if (present.contains(id)) {
-      throw new IllegalArgumentException("node id already present: " + id);
+  /**
+   * Publishes the ring for the members (sorted by id). A single addition or removal, the common
+   * case, edits the current points in one linear pass (owner indexes above the change shift by one,
+   * which keeps the order); anything else re-sorts all points. Both give the identical array.
+   */
+  @Override
+  void publish(List<Member<N, long[]>> sorted) {
+    Snapshot<N> current = snapshot;
+    List<N> nodes = new ArrayList<>(sorted.size());
+    for (Member<N, long[]> m : sorted) {
+      nodes.add(m.node);
     }
-  }
-
-  private static void checkCapacity(int nodes) {
-    if (nodes > MAX_NODES) {
-      throw new IllegalStateException("a ring holds at most " + MAX_NODES + " nodes: " + nodes);
+    int changedAt = firstDifference(current.nodes, nodes);
+    long[] points;
+    if (nodes.size() == current.nodes.size() + 1) {
+      points = withMember(current.points, sorted.get(changedAt).payload, changedAt);
+    } else if (nodes.size() == current.nodes.size() - 1) {
+      points = withoutMember(current.points, changedAt);
+    } else {
+      points = allPoints(sorted);
     }
+    snapshot = new Snapshot<>(points, Collections.unmodifiableList(nodes));
   }
 
-  /** Rebuilds the snapshot from {@link #members}; caller holds {@link #writeLock}. */
-  private void publish() {
-    List<Member<N>> sorted = new ArrayList<>(members.values());
-    sorted.sort(Comparator.comparing(m -> m.id));
+  /**
+   * Index of the first position where two node lists hold different objects (or the shorter size).
+   */
+  private static <N> int firstDifference(List<N> a, List<N> b) {
+    int n = Math.min(a.size(), b.size());
+    for (int i = 0; i < n; i++) {
+      if (a.get(i) != b.get(i)) {
+        return i;
+      }
+    }
+    return n;
+  }
+
+  /** Merges a new member's sorted points, as owner {@code at}, into the ring's points. */
+  private static long[] withMember(long[] points, long[] memberPoints, int at) {
+    long[] merged = new long[points.length + memberPoints.length];
+    int i = 0;
+    int j = 0;
+    for (int k = 0; k < merged.length; k++) {
+      long existing = i < points.length ? shiftedOwner(points[i], at, 1) : 0;
+      long added = j < memberPoints.length ? memberPoints[j] | at : 0;
+      if (j == memberPoints.length || (i < points.length && existing < added)) {
+        merged[k] = existing;
+        i++;
+      } else {
+        merged[k] = added;
+        j++;
+      }
+    }
+    return merged;
+  }
+
+  /** Drops owner {@code at}'s points; owners above it move down by one. */
+  private static long[] withoutMember(long[] points, int at) {
+    int kept = 0;
+    for (long p : points) {
+      if ((p & OWNER_MASK) != at) {
+        kept++;
+      }
+    }
+    long[] remaining = new long[kept];
+    int k = 0;
+    for (long p : points) {
+      if ((p & OWNER_MASK) != at) {
+        remaining[k++] = shiftedOwner(p, at, -1);
+      }
+    }
+    return remaining;
+  }
+
+  /**
+   * Adds {@code delta} to a packed point's owner index if the owner is at or above {@code from}.
+   */
+  private static long shiftedOwner(long point, int from, int delta) {
+    return (point & OWNER_MASK) >= from ? point + delta : point;
+  }
+
+  /** All members' points packed with their owner index (position in id order), sorted. */
+  private static <N> long[] allPoints(List<Member<N, long[]>> sorted) {
     int total = 0;
-    for (Member<N> m : sorted) {
-      total = Math.addExact(total, m.positions.length);
+    for (Member<N, long[]> m : sorted) {
+      total = Math.addExact(total, m.payload.length);
     }
     long[] points = new long[total];
     int p = 0;
     for (int owner = 0; owner < sorted.size(); owner++) {
-      for (long position : sorted.get(owner).positions) {
-        points[p++] = ((position & ~OWNER_MASK) | owner) ^ Long.MIN_VALUE;
+      for (long position : sorted.get(owner).payload) {
+        points[p++] = position | owner;
       }
     }
     Arrays.sort(points);
-    List<N> nodes = new ArrayList<>(sorted.size());
-    for (Member<N> m : sorted) {
-      nodes.add(m.node);
-    }
-    snapshot = new Snapshot<>(points, Collections.unmodifiableList(nodes));
+    return points;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -494,18 +469,6 @@ public final class HashRing<N> implements NodeLocator<N> {
   // Snapshot
   // ------------------------------------------------------------------------------------------------
 
-  private static final class Member<N> {
-    final N node;
-    final String id;
-    final long[] positions;
-
-    Member(N node, String id, long[] positions) {
-      this.node = node;
-      this.id = id;
-      this.positions = positions;
-    }
-  }
-
   /** An immutable ring: sorted packed points, the slice index over them, and the nodes by id. */
   static final class Snapshot<N> {
     /** Packed points (position | owner) XOR Long.MIN_VALUE, sorted ascending. */
@@ -540,7 +503,7 @@ public final class HashRing<N> implements NodeLocator<N> {
     int successor(long keyHash) {
       long[] pts = points;
       if (pts.length == 0) {
-        throw new IllegalStateException("the ring has no nodes");
+        throw noNodes();
       }
       long biased = keyHash ^ Long.MIN_VALUE;
       int i = index[(int) (keyHash >>> shift)];
@@ -555,16 +518,7 @@ public final class HashRing<N> implements NodeLocator<N> {
     }
 
     void checkReplicas(int replicas) {
-      if (nodes.isEmpty()) {
-        throw new IllegalStateException("the ring has no nodes");
-      }
-      if (replicas < 1 || replicas > nodes.size()) {
-        throw new IllegalArgumentException(
-            "replicas must be between 1 and the number of nodes ("
-                + nodes.size()
-                + "): "
-                + replicas);
-      }
+      CopyOnWriteMembership.checkReplicas(replicas, nodes.size());
     }
   }
 }

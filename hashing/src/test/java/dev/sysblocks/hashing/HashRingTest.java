@@ -109,6 +109,26 @@ class HashRingTest extends NodeLocatorContractTest {
   }
 
   @Test
+  void incrementalChangesGiveTheSameRingAsBuildingFromScratch() {
+    HashRing<String> stepwise = HashRing.<String>builder(id -> id).virtualNodes(50).build();
+    for (String id : List.of("m", "c", "x", "a", "q", "z", "b")) {
+      stepwise.add(id, id.equals("q") ? 2.5 : 1.0); // inserts at the front, middle and end
+    }
+    stepwise.remove("a"); // first
+    stepwise.remove("q"); // middle
+    stepwise.remove("z"); // last
+    stepwise.add("d");
+    HashRing<String> scratch = HashRing.<String>builder(id -> id).virtualNodes(50).build();
+    scratch.addAll(List.of("b", "c", "d", "m", "x"));
+    assertThat(stepwise.nodes()).isEqualTo(scratch.nodes());
+    SplittableRandom random = new SplittableRandom(25);
+    for (int i = 0; i < 20_000; i++) {
+      long key = random.nextLong();
+      assertThat(stepwise.preferenceList(key, 5)).isEqualTo(scratch.preferenceList(key, 5));
+    }
+  }
+
+  @Test
   void aTinyWeightStillGetsOnePoint() {
     HashRing<String> ring = HashRing.<String>builder(id -> id).virtualNodes(10).build();
     ring.add("tiny", 1e-9);

@@ -6,11 +6,7 @@ import dev.sysblocks.core.KeyHasher;
 import dev.sysblocks.hashing.HashRing;
 import dev.sysblocks.hashing.JumpBackHash;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.ishugaliy.allgood.consistent.hash.hasher.DefaultHasher;
 import org.ishugaliy.allgood.consistent.hash.node.SimpleNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -46,9 +42,6 @@ public class KeyToNodeSpeedBenchmark {
   private static final int KEYS = 1024;
   private static final int KEY_LENGTH = 21;
 
-  /** Virtual nodes per node for both rings: our default, so the two rings balance alike. */
-  private static final int VIRTUAL_NODES = HashRing.DEFAULT_VIRTUAL_NODES;
-
   @Param({
     "sysblocks-ring",
     "sysblocks-xxh3+jumpBack",
@@ -72,15 +65,7 @@ public class KeyToNodeSpeedBenchmark {
   @Setup
   public void setUp() {
     function = functionFor(impl, nodes);
-    SplittableRandom random = new SplittableRandom(0x0e2e);
-    keys = new String[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      char[] chars = new char[KEY_LENGTH];
-      for (int c = 0; c < KEY_LENGTH; c++) {
-        chars[c] = (char) ('a' + random.nextInt(26));
-      }
-      keys[i] = new String(chars);
-    }
+    keys = HashingFixtures.randomKeys(0x0e2e, KEYS, KEY_LENGTH);
   }
 
   @Benchmark
@@ -91,13 +76,7 @@ public class KeyToNodeSpeedBenchmark {
   static KeyToNode functionFor(String impl, int nodes) {
     return switch (impl) {
       case "sysblocks-ring" -> {
-        HashRing<Integer> ring =
-            HashRing.<Integer>builder(String::valueOf).virtualNodes(VIRTUAL_NODES).build();
-        List<Integer> members = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-          members.add(i);
-        }
-        ring.addAll(members);
+        HashRing<Integer> ring = HashingFixtures.sysblocksRing(nodes);
         yield ring::ownerOf;
       }
       case "sysblocks-xxh3+jumpBack" -> {
@@ -109,17 +88,8 @@ public class KeyToNodeSpeedBenchmark {
         yield key -> Hashing.consistentHash(f.hashString(key, StandardCharsets.UTF_8), nodes);
       }
       case "allgood-ring" -> {
-        List<SimpleNode> members = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-          members.add(SimpleNode.of(String.valueOf(i)));
-        }
         org.ishugaliy.allgood.consistent.hash.HashRing<SimpleNode> ring =
-            org.ishugaliy.allgood.consistent.hash.HashRing.<SimpleNode>newBuilder()
-                .name("bench")
-                .hasher(DefaultHasher.MURMUR_3)
-                .partitionRate(VIRTUAL_NODES)
-                .nodes(members)
-                .build();
+            HashingFixtures.allgoodRing(nodes, "");
         yield key -> ring.locate(key).orElseThrow().getKey().length();
       }
       default -> throw new IllegalArgumentException("unknown impl: " + impl);

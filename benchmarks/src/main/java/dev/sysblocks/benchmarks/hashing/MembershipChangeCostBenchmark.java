@@ -4,7 +4,6 @@ import dev.sysblocks.hashing.HashRing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.ishugaliy.allgood.consistent.hash.hasher.DefaultHasher;
 import org.ishugaliy.allgood.consistent.hash.node.SimpleNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,17 +58,8 @@ public class MembershipChangeCostBenchmark {
         size = ring::size;
       }
       case "allgood-ring" -> {
-        List<SimpleNode> members = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-          members.add(SimpleNode.of("node-" + i));
-        }
         org.ishugaliy.allgood.consistent.hash.HashRing<SimpleNode> ring =
-            org.ishugaliy.allgood.consistent.hash.HashRing.<SimpleNode>newBuilder()
-                .name("bench")
-                .hasher(DefaultHasher.MURMUR_3)
-                .partitionRate(HashRing.DEFAULT_VIRTUAL_NODES)
-                .nodes(members)
-                .build();
+            HashingFixtures.allgoodRing(nodes, "node-");
         SimpleNode node = SimpleNode.of("node-7");
         change =
             () -> {

@@ -6,8 +6,6 @@ import com.google.common.hash.Hashing;
 import dev.sysblocks.hashing.HashRing;
 import dev.sysblocks.hashing.JumpBackHash;
 import dev.sysblocks.hashing.JumpHash;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -81,12 +79,7 @@ public class NodeLookupSpeedBenchmark {
     return switch (impl) {
       case "sysblocks-ring" -> {
         // Nodes are the Integers 0..n-1, so the owner unboxes to its index without allocating.
-        HashRing<Integer> ring = HashRing.<Integer>builder(String::valueOf).build();
-        List<Integer> members = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-          members.add(i);
-        }
-        ring.addAll(members);
+        HashRing<Integer> ring = HashingFixtures.sysblocksRing(nodes);
         yield (keyHash, buckets) -> ring.ownerOf(keyHash);
       }
       case "sysblocks-jumpBack" -> JumpBackHash::bucket;

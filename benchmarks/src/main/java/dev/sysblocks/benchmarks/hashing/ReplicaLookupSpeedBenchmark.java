@@ -2,12 +2,8 @@ package dev.sysblocks.benchmarks.hashing;
 
 import dev.sysblocks.core.KeyHasher;
 import dev.sysblocks.hashing.HashRing;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.ishugaliy.allgood.consistent.hash.hasher.DefaultHasher;
 import org.ishugaliy.allgood.consistent.hash.node.SimpleNode;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,15 +55,7 @@ public class ReplicaLookupSpeedBenchmark {
   @Setup
   public void setUp() {
     lookup = lookupFor(impl, nodes);
-    SplittableRandom random = new SplittableRandom(0x3e91);
-    keys = new String[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      char[] chars = new char[21];
-      for (int c = 0; c < chars.length; c++) {
-        chars[c] = (char) ('a' + random.nextInt(26));
-      }
-      keys[i] = new String(chars);
-    }
+    keys = HashingFixtures.randomKeys(0x3e91, KEYS, 21);
   }
 
   @Benchmark
@@ -78,7 +66,7 @@ public class ReplicaLookupSpeedBenchmark {
   static ReplicaLookup lookupFor(String impl, int nodes) {
     return switch (impl) {
       case "sysblocks-ring-array" -> {
-        HashRing<Integer> ring = ring(nodes);
+        HashRing<Integer> ring = HashingFixtures.sysblocksRing(nodes);
         KeyHasher hasher = ring.keyHasher();
         Integer[] out = new Integer[REPLICAS];
         yield key -> {
@@ -87,21 +75,12 @@ public class ReplicaLookupSpeedBenchmark {
         };
       }
       case "sysblocks-ring-list" -> {
-        HashRing<Integer> ring = ring(nodes);
+        HashRing<Integer> ring = HashingFixtures.sysblocksRing(nodes);
         yield key -> ring.preferenceList(key, REPLICAS).size();
       }
       case "allgood-ring" -> {
-        List<SimpleNode> members = new ArrayList<>();
-        for (int i = 0; i < nodes; i++) {
-          members.add(SimpleNode.of(String.valueOf(i)));
-        }
         org.ishugaliy.allgood.consistent.hash.HashRing<SimpleNode> ring =
-            org.ishugaliy.allgood.consistent.hash.HashRing.<SimpleNode>newBuilder()
-                .name("bench")
-                .hasher(DefaultHasher.MURMUR_3)
-                .partitionRate(HashRing.DEFAULT_VIRTUAL_NODES)
-                .nodes(members)
-                .build();
+            HashingFixtures.allgoodRing(nodes, "");
         yield key -> {
           Set<SimpleNode> owners = ring.locate(key, REPLICAS);
           return owners.size();
@@ -109,15 +88,5 @@ public class ReplicaLookupSpeedBenchmark {
       }
       default -> throw new IllegalArgumentException("unknown impl: " + impl);
     };
-  }
-
-  private static HashRing<Integer> ring(int nodes) {
-    HashRing<Integer> ring = HashRing.<Integer>builder(String::valueOf).build();
-    List<Integer> members = new ArrayList<>();
-    for (int i = 0; i < nodes; i++) {
-      members.add(i);
-    }
-    ring.addAll(members);
-    return ring;
   }
 }
