@@ -6,6 +6,7 @@ import com.google.common.hash.Hashing;
 import dev.sysblocks.hashing.HashRing;
 import dev.sysblocks.hashing.JumpBackHash;
 import dev.sysblocks.hashing.JumpHash;
+import dev.sysblocks.hashing.RendezvousHash;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,6 +44,7 @@ public class NodeLookupSpeedBenchmark {
     "sysblocks-jumpBack",
     "sysblocks-jump",
     "sysblocks-ring",
+    "sysblocks-rendezvous",
     "guava-consistentHash",
     "hash4j-jumpBack"
   })
@@ -77,6 +79,13 @@ public class NodeLookupSpeedBenchmark {
 
   static BucketFunction functionFor(String impl, int nodes) {
     return switch (impl) {
+      case "sysblocks-rendezvous" -> {
+        RendezvousHash<Integer> hrw = RendezvousHash.<Integer>builder(String::valueOf).build();
+        for (int i = 0; i < nodes; i++) {
+          hrw.add(i);
+        }
+        yield (keyHash, buckets) -> hrw.ownerOf(keyHash);
+      }
       case "sysblocks-ring" -> {
         // Nodes are the Integers 0..n-1, so the owner unboxes to its index without allocating.
         HashRing<Integer> ring = HashingFixtures.sysblocksRing(nodes);

@@ -2,6 +2,7 @@ package dev.sysblocks.benchmarks.hashing;
 
 import dev.sysblocks.core.KeyHasher;
 import dev.sysblocks.hashing.HashRing;
+import dev.sysblocks.hashing.RendezvousHash;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.ishugaliy.allgood.consistent.hash.node.SimpleNode;
@@ -19,7 +20,8 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p><b>Measures</b>: from a 21-character String key to its 3 distinct owners among 100 nodes with
  * 640 virtual nodes each: our ring filling a caller's array ({@code preferenceList(hash, out)},
- * allocation-free) and returning a list, against allgood-consistent-hash's {@code locate(key, 3)}.
+ * allocation-free) and returning a list, our rendezvous hash (3 passes over 100 nodes), against
+ * allgood-consistent-hash's {@code locate(key, 3)}.
  *
  * <p><b>Pitfalls avoided</b>: 1024 pre-generated keys cycled; the result's size or first element is
  * returned so nothing is dead code; allgood's returned Set is part of its cost, as our List is of
@@ -35,7 +37,12 @@ public class ReplicaLookupSpeedBenchmark {
   private static final int KEYS = 1024;
   private static final int REPLICAS = 3;
 
-  @Param({"sysblocks-ring-array", "sysblocks-ring-list", "allgood-ring"})
+  @Param({
+    "sysblocks-ring-array",
+    "sysblocks-ring-list",
+    "sysblocks-rendezvous-array",
+    "allgood-ring"
+  })
   public String impl;
 
   @Param({"100"})
@@ -71,6 +78,18 @@ public class ReplicaLookupSpeedBenchmark {
         Integer[] out = new Integer[REPLICAS];
         yield key -> {
           ring.preferenceList(hasher.hash(key), out);
+          return out[REPLICAS - 1];
+        };
+      }
+      case "sysblocks-rendezvous-array" -> {
+        RendezvousHash<Integer> hrw = RendezvousHash.<Integer>builder(String::valueOf).build();
+        for (int i = 0; i < nodes; i++) {
+          hrw.add(i);
+        }
+        KeyHasher hasher = hrw.keyHasher();
+        Integer[] out = new Integer[REPLICAS];
+        yield key -> {
+          hrw.preferenceList(hasher.hash(key), out);
           return out[REPLICAS - 1];
         };
       }
