@@ -79,8 +79,16 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
    * ----
    * ownerOf: O(1) expected, no allocation. preferenceList(r): walks clockwise until r distinct nodes
    * are seen, O(r * P / n) points in the worst realistic case, with an O(r) distinctness check per
-   * point. add/remove: O(P log P) to rebuild, off the read path. Memory: 8 bytes per point + 4-8 bytes
-   * per point for the index table.
+   * point. A single add/remove: O(P) (a linear merge or filter of the current points, then the
+   * index), off the read path; bulk changes re-sort, O(P log P). Memory: 8 bytes per point + 4-8 bytes
+   * per point for the index table, and every change allocates a new copy (copy-on-write).
+   * Measured (full mode, 2 forks, JDK 17, 2-core AMD EPYC VM; benchmarks/results): ownerOf(hash) 7.2 /
+   * 8.0 / 9.7 ns at n = 10 / 100 / 1000 (6,400 to 640,000 points; the index keeps it nearly flat);
+   * from a 21-character String 41.9 ns and 0 B, against 660 ns and 680 B for allgood-consistent-hash's
+   * TreeMap ring (KeyToNodeSpeedBenchmark); 3 replicas 59 ns vs 528 ns (ReplicaLookupSpeedBenchmark).
+   * The price is on the write side: removing and re-adding one of 100 nodes costs 1.67 ms against
+   * allgood's 0.74 ms, since every change rebuilds 64,000 points and their index
+   * (MembershipChangeCostBenchmark).
    *
    * Balance against virtual nodes (measured: n = 100 equal nodes, 10^6 random keys, mean of 3 layouts;
    * peak/mean = busiest node's load over the mean, cv = coefficient of variation of the loads):

@@ -62,7 +62,9 @@ public final class JumpBackHash {
   * ----
   * Expected O(1): one SplitMix64 step (two multiplies) and a few bit operations in the common case;
   * the rejection loop runs less than 2 draws on average and only for the top range. No division, no
-  * floating point, no memory. Measured by NodeLookupSpeedBenchmark (see benchmarks/results).
+   * floating point, no memory. Measured (NodeLookupSpeedBenchmark, full mode, 2 forks, JDK 17, 2-core
+   * AMD EPYC VM): 6.3 / 5.5 / 5.1 ns at n = 10 / 100 / 1000, flat as promised; hash4j's JumpBackHash
+   * 5.6 / 5.3 / 5.4 ns in the same run; Guava's jump hash 10.0 / 21.1 / 45.1 ns (1.6x / 3.8x / 8.9x).
   *
   * Alternatives
   * ------------

@@ -57,9 +57,11 @@ public final class RendezvousHash<N> extends CopyOnWriteMembership<N, Long>
    * (score descending, id ascending), so answers never depend on insertion order. With equal weights
    * the logarithm is skipped: w / -ln(u) is increasing in u, so ranking by u gives the same order.
    *
-   * Cost. O(n) mixes per owner lookup (a SplitMix64 finalizer, ~1 ns each) and O(n) logarithms when
+   * Cost. O(n) mixes per owner lookup (a SplitMix64 finalizer and a compare, ~2.5 ns a node here) and O(n) logarithms when
    * weights differ; O(n * r) for r replicas, by r passes that each take the best below the last, which
-   * needs no scratch memory. Measured in NodeLookupSpeedBenchmark / ReplicaLookupSpeedBenchmark.
+   * needs no scratch memory. Measured (full mode, 2 forks, JDK 17, 2-core AMD EPYC VM): ownerOf 25 /
+   * 277 / 2,190 ns at n = 10 / 100 / 1000 (NodeLookupSpeedBenchmark), 3 replicas among 100 nodes
+   * 1.04 us (ReplicaLookupSpeedBenchmark): linear, as promised; past ~100 nodes prefer the ring.
    *
    * Concurrency. As HashRing: one volatile read of an immutable snapshot per lookup; writers rebuild
    * the snapshot (O(n)) under a lock and publish it.

@@ -1,7 +1,8 @@
 /**
  * Consistent hashing: which node owns a key, so that a change of membership moves few keys.
  *
- * <p>Available now:
+ * <p>Available now (rendezvous with zone spreading, Maglev, anchor/memento removal over jump,
+ * bounded loads and the analysis tools are still to come):
  *
  * <table>
  *   <caption>When to choose which</caption>
@@ -15,6 +16,9 @@
  *   <tr><td>{@link dev.sysblocks.hashing.HashRing}</td><td>O(1) expected (indexed)</td>
  *       <td>8-16 B per virtual node</td><td>any node</td>
  *       <td>named nodes join and leave in any order; weights; replicas via preference lists</td></tr>
+ *   <tr><td>{@link dev.sysblocks.hashing.RendezvousHash}</td><td>O(n)</td><td>8-16 B per node</td>
+ *       <td>any node</td>
+ *       <td>up to a few hundred nodes; exact weights and perfectly random balance matter most</td></tr>
  * </table>
  *
  * <p>{@link dev.sysblocks.hashing.NodeLocator} is the one API for "which node owns this key" and
