@@ -1,8 +1,9 @@
 /**
  * Consistent hashing: which node owns a key, so that a change of membership moves few keys.
  *
- * <p>Available now (rendezvous with zone spreading, Maglev, anchor/memento removal over jump,
- * bounded loads and the analysis tools are still to come):
+ * <p>Available now (zone spreading, Ketama compatibility, anchor/memento removal over jump and
+ * bounded loads are still to come; {@link dev.sysblocks.hashing.PlacementAnalysis} measures any
+ * mapping):
  *
  * <table>
  *   <caption>When to choose which</caption>
@@ -19,6 +20,9 @@
  *   <tr><td>{@link dev.sysblocks.hashing.RendezvousHash}</td><td>O(n)</td><td>8-16 B per node</td>
  *       <td>any node</td>
  *       <td>up to a few hundred nodes; exact weights and perfectly random balance matter most</td></tr>
+ *   <tr><td>{@link dev.sysblocks.hashing.MaglevHash}</td><td>O(1): one table read</td>
+ *       <td>4 B per slot (~400 B per node)</td><td>any node, with a little collateral movement</td>
+ *       <td>load balancing: fastest lookups with near-perfect balance</td></tr>
  * </table>
  *
  * <p>{@link dev.sysblocks.hashing.NodeLocator} is the one API for "which node owns this key" and

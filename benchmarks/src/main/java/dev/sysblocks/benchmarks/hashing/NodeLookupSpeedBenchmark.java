@@ -6,6 +6,7 @@ import com.google.common.hash.Hashing;
 import dev.sysblocks.hashing.HashRing;
 import dev.sysblocks.hashing.JumpBackHash;
 import dev.sysblocks.hashing.JumpHash;
+import dev.sysblocks.hashing.MaglevHash;
 import dev.sysblocks.hashing.RendezvousHash;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +46,10 @@ public class NodeLookupSpeedBenchmark {
     "sysblocks-jump",
     "sysblocks-ring",
     "sysblocks-rendezvous",
+    "sysblocks-maglev",
     "guava-consistentHash",
-    "hash4j-jumpBack"
+    "hash4j-jumpBack",
+    "jdk-remainderUnsigned"
   })
   public String impl;
 
@@ -79,6 +82,15 @@ public class NodeLookupSpeedBenchmark {
 
   static BucketFunction functionFor(String impl, int nodes) {
     return switch (impl) {
+      case "sysblocks-maglev" -> {
+        MaglevHash<Integer> maglev = MaglevHash.<Integer>builder(String::valueOf).build();
+        for (int i = 0; i < nodes; i++) {
+          maglev.add(i);
+        }
+        yield (keyHash, buckets) -> maglev.ownerOf(keyHash);
+      }
+      case "jdk-remainderUnsigned" ->
+          (keyHash, buckets) -> (int) Long.remainderUnsigned(keyHash, buckets);
       case "sysblocks-rendezvous" -> {
         RendezvousHash<Integer> hrw = RendezvousHash.<Integer>builder(String::valueOf).build();
         for (int i = 0; i < nodes; i++) {
