@@ -45,8 +45,11 @@ abstract class CopyOnWriteMembership<N, P> {
   /** Guards writers only: readers never take it. */
   private final Object writeLock = new Object();
 
-  /** Current members by id; accessed under {@link #writeLock}. */
-  private final Map<String, Member<N, P>> members = new HashMap<>();
+  /**
+   * Current members by id; read and replaced (never modified in place) under {@link #writeLock},
+   * and replaced only after the new snapshot was built, so a change that fails leaves no trace.
+   */
+  private Map<String, Member<N, P>> members = new HashMap<>();
 
   CopyOnWriteMembership(Function<? super N, String> nodeId, int maxNodes) {
     this.nodeId = nodeId;
@@ -60,7 +63,10 @@ abstract class CopyOnWriteMembership<N, P> {
    */
   abstract P prepare(String id, double weight);
 
-  /** Builds and publishes a new snapshot; called under the write lock with members sorted by id. */
+  /**
+   * Builds and publishes a new snapshot; called under the write lock with members sorted by id. It
+   * must assign its snapshot last, so that throwing leaves the published state untouched.
+   */
   abstract void publish(List<Member<N, P>> sortedById);
 
   /**
@@ -90,8 +96,9 @@ abstract class CopyOnWriteMembership<N, P> {
     synchronized (writeLock) {
       checkAbsent(member.id, members);
       checkCapacity(members.size() + 1);
-      members.put(member.id, member);
-      publishLocked();
+      Map<String, Member<N, P>> next = new HashMap<>(members);
+      next.put(member.id, member);
+      commit(next);
     }
   }
 
@@ -117,8 +124,7 @@ abstract class CopyOnWriteMembership<N, P> {
         next.put(m.id, m);
       }
       checkCapacity(next.size());
-      members.putAll(next);
-      publishLocked();
+      commit(next);
     }
   }
 
@@ -132,18 +138,22 @@ abstract class CopyOnWriteMembership<N, P> {
   public boolean remove(N node) {
     String id = idOf(node);
     synchronized (writeLock) {
-      if (members.remove(id) == null) {
+      if (!members.containsKey(id)) {
         return false;
       }
-      publishLocked();
+      Map<String, Member<N, P>> next = new HashMap<>(members);
+      next.remove(id);
+      commit(next);
       return true;
     }
   }
 
-  private void publishLocked() {
-    List<Member<N, P>> sorted = new ArrayList<>(members.values());
+  /** Publishes a snapshot of {@code next}, then makes it the membership; caller holds the lock. */
+  private void commit(Map<String, Member<N, P>> next) {
+    List<Member<N, P>> sorted = new ArrayList<>(next.values());
     sorted.sort(Comparator.comparing(m -> m.id));
-    publish(sorted);
+    publish(sorted); // may throw (a subclass's validation): then nothing has changed
+    members = next;
   }
 
   private Member<N, P> member(N node, double weight) {

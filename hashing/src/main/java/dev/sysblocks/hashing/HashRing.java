@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -27,6 +29,9 @@ import java.util.function.Function;
  * one). Placement depends on node ids, weights, the virtual-node count and the key hasher (its seed
  * too), never on the order of additions. Nodes are identified by the id function given to {@link
  * #builder}; two nodes with the same id cannot be members at once.
+ *
+ * <p><b>Zones.</b> With {@link Builder#zoneOf}, preference lists put no two replicas in one zone
+ * (rack, availability zone) while some zone holds none; the owner is the same as without zones.
  *
  * <p><b>Thread-safety.</b> Lookups are lock-free and allocation-free (except the {@code List}
  * forms): they read one immutable snapshot through a volatile field. Membership changes are
@@ -141,6 +146,11 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
 
   static final long OWNER_MASK = (1L << OWNER_BITS) - 1;
 
+  /**
+   * The most zones for replica spreading: one bit each in a 64-bit mask, no allocation per lookup.
+   */
+  public static final int MAX_ZONES = 64;
+
   /** The most nodes a ring can hold: owner indexes must fit in {@link #OWNER_BITS}. */
   public static final int MAX_NODES = 1 << OWNER_BITS;
 
@@ -154,6 +164,9 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
   private final KeyHasher keyHasher;
   private final int virtualNodes;
 
+  /** Zone of a node for replica spreading, or null. */
+  private final Function<? super N, String> zoneOf;
+
   /** The published, immutable ring. Readers read this field once per operation. */
   private volatile Snapshot<N> snapshot;
 
@@ -161,6 +174,7 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     super(builder.nodeId, MAX_NODES);
     this.keyHasher = builder.keyHasher;
     this.virtualNodes = builder.virtualNodes;
+    this.zoneOf = builder.zoneOf;
     this.snapshot = Snapshot.empty();
   }
 
@@ -184,6 +198,7 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     private boolean keyHasherSet;
     private int virtualNodes = DEFAULT_VIRTUAL_NODES;
     private boolean virtualNodesSet;
+    private Function<? super N, String> zoneOf;
 
     private Builder(Function<? super N, String> nodeId) {
       this.nodeId = nodeId;
@@ -226,6 +241,23 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
       }
       this.keyHasher = Objects.requireNonNull(hasher, "hasher");
       this.keyHasherSet = true;
+      return this;
+    }
+
+    /**
+     * Spreads preference lists over zones (racks, availability zones): no two replicas share a zone
+     * while some zone has none. The owner is unaffected. At most {@value HashRing#MAX_ZONES} zones.
+     *
+     * @param zoneOf returns the zone of a node; it must not return null
+     * @return this builder
+     * @throws NullPointerException if {@code zoneOf} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder<N> zoneOf(Function<? super N, String> zoneOf) {
+      if (this.zoneOf != null) {
+        throw new IllegalStateException("zoneOf already set");
+      }
+      this.zoneOf = Objects.requireNonNull(zoneOf, "zoneOf");
       return this;
     }
 
@@ -304,7 +336,30 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     } else {
       points = allPoints(sorted);
     }
-    snapshot = new Snapshot<>(points, Collections.unmodifiableList(nodes));
+    int[] zones = null;
+    int zoneCount = 0;
+    if (zoneOf != null) {
+      // Zone names in sorted order get indexes 0..z-1: deterministic, independent of history.
+      TreeMap<String, Integer> index = new TreeMap<>();
+      String[] names = new String[nodes.size()];
+      for (int k = 0; k < names.length; k++) {
+        names[k] = Objects.requireNonNull(zoneOf.apply(nodes.get(k)), "zone");
+        index.put(names[k], 0);
+      }
+      if (index.size() > MAX_ZONES) {
+        throw new IllegalStateException("at most " + MAX_ZONES + " zones: " + index.size());
+      }
+      int z = 0;
+      for (Map.Entry<String, Integer> e : index.entrySet()) {
+        e.setValue(z++);
+      }
+      zones = new int[names.length];
+      for (int k = 0; k < names.length; k++) {
+        zones[k] = index.get(names[k]);
+      }
+      zoneCount = index.size();
+    }
+    snapshot = new Snapshot<>(points, Collections.unmodifiableList(nodes), zones, zoneCount);
   }
 
   /**
@@ -391,17 +446,38 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     return s.nodes.get(s.ownerAt(s.successor(keyHash)));
   }
 
+  /**
+   * Fills {@code out} with distinct nodes clockwise from the key, owner first. With zones
+   * configured ({@link Builder#zoneOf}), a node whose zone already holds a replica is skipped while
+   * some zone is still unused, so replicas spread over as many zones as there are, then fill up in
+   * ring order. Allocation-free.
+   */
   @Override
   public void preferenceList(long keyHash, N[] out) {
     Objects.requireNonNull(out, "out");
     Snapshot<N> s = snapshot;
     s.checkReplicas(out.length);
     int found = 0;
+    long usedZones = 0; // bit z: zone z already holds a replica (at most 64 zones)
+    int zonesUsed = 0;
     int i = s.successor(keyHash);
     while (found < out.length) {
-      N candidate = s.nodes.get(s.ownerAt(i));
+      int owner = s.ownerAt(i);
+      N candidate = s.nodes.get(owner);
       if (!containsIdentical(out, found, candidate)) {
-        out[found++] = candidate;
+        if (s.zones == null) {
+          out[found++] = candidate;
+        } else {
+          long zoneBit = 1L << s.zones[owner];
+          boolean newZone = (usedZones & zoneBit) == 0;
+          if (newZone || zonesUsed == s.zoneCount) {
+            out[found++] = candidate;
+            if (newZone) {
+              usedZones |= zoneBit;
+              zonesUsed++;
+            }
+          }
+        }
       }
       i = i + 1 == s.points.length ? 0 : i + 1;
     }
@@ -409,18 +485,11 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
 
   @Override
   public List<N> preferenceList(long keyHash, int replicas) {
-    Snapshot<N> s = snapshot;
-    s.checkReplicas(replicas);
-    List<N> result = new ArrayList<>(replicas);
-    int i = s.successor(keyHash);
-    while (result.size() < replicas) {
-      N candidate = s.nodes.get(s.ownerAt(i));
-      if (!containsIdentical(result, candidate)) {
-        result.add(candidate);
-      }
-      i = i + 1 == s.points.length ? 0 : i + 1;
-    }
-    return Collections.unmodifiableList(result);
+    snapshot.checkReplicas(replicas);
+    @SuppressWarnings("unchecked") // holds only N values, and never escapes as an N[]
+    N[] out = (N[]) new Object[replicas];
+    preferenceList(keyHash, out);
+    return List.of(out);
   }
 
   @Override
@@ -457,15 +526,6 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     return false;
   }
 
-  private static <N> boolean containsIdentical(List<N> list, N node) {
-    for (int j = 0; j < list.size(); j++) {
-      if (list.get(j) == node) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** SplitMix64's output function: spreads a node's consecutive states over the circle. */
   private static long mix(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -488,9 +548,16 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     final int shift;
     final List<N> nodes;
 
-    Snapshot(long[] points, List<N> nodes) {
+    /** Zone index of each node (by node index), or null when zones are not configured. */
+    final int[] zones;
+
+    final int zoneCount;
+
+    Snapshot(long[] points, List<N> nodes, int[] zones, int zoneCount) {
       this.points = points;
       this.nodes = nodes;
+      this.zones = zones;
+      this.zoneCount = zoneCount;
       int bits = points.length <= 1 ? 1 : 64 - Long.numberOfLeadingZeros(points.length - 1L);
       this.shift = 64 - bits;
       this.index = new int[1 << bits];
@@ -504,7 +571,7 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     }
 
     static <N> Snapshot<N> empty() {
-      return new Snapshot<>(new long[0], List.of());
+      return new Snapshot<>(new long[0], List.of(), null, 0);
     }
 
     /** Index of the first point at or clockwise after {@code keyHash}. */

@@ -1,9 +1,8 @@
 /**
  * Consistent hashing: which node owns a key, so that a change of membership moves few keys.
  *
- * <p>Available now (zone spreading, Ketama compatibility, anchor/memento removal over jump and
- * bounded loads are still to come; {@link dev.sysblocks.hashing.PlacementAnalysis} measures any
- * mapping):
+ * <p>Available now (zone spreading, anchor/memento removal over jump and bounded loads are still to
+ * come; {@link dev.sysblocks.hashing.PlacementAnalysis} measures any mapping):
  *
  * <table>
  *   <caption>When to choose which</caption>
@@ -23,6 +22,9 @@
  *   <tr><td>{@link dev.sysblocks.hashing.MaglevHash}</td><td>O(1): one table read</td>
  *       <td>4 B per slot (~400 B per node)</td><td>any node, with a little collateral movement</td>
  *       <td>load balancing: fastest lookups with near-perfect balance</td></tr>
+ *   <tr><td>{@link dev.sysblocks.hashing.KetamaRing}</td><td>O(log P), MD5 per key</td>
+ *       <td>8 B per point, 160 points per node</td><td>any node</td>
+ *       <td>placements must match Ketama memcached clients (spymemcached, libketama)</td></tr>
  * </table>
  *
  * <p>{@link dev.sysblocks.hashing.NodeLocator} is the one API for "which node owns this key" and
