@@ -31,8 +31,9 @@ import java.util.function.Function;
  * them the list sorted by id to agree on those rare ties).
  *
  * <p>Compatibility costs speed: MD5 per key (and its allocations) instead of XXH3, and 32-bit
- * points (16,000 points at n = 100 collide about 3% of the time). Unweighted only. For new systems
- * use {@link HashRing}. Lookups are lock-free; membership changes are copy-on-write.
+ * points (16,000 points at n = 100 collide about 3% of the time). {@link Builder#weighted()}
+ * reproduces the clients' weighted layout. For new systems use {@link HashRing}. Lookups are
+ * lock-free; membership changes are copy-on-write.
  *
  * @param <N> the node type
  */
@@ -60,8 +61,15 @@ public final class KetamaRing<N> extends CopyOnWriteMembership<N, long[]>
 
   private volatile Snapshot<N> snapshot = new Snapshot<>(new long[0], List.of());
 
-  private KetamaRing(Function<? super N, String> nodeId) {
-    super(nodeId, Integer.MAX_VALUE / (4 * REPETITIONS));
+  /** Largest weight of the weighted layout: keeps the clients' integer total weight exact. */
+  static final int MAX_WEIGHT = 1 << 16;
+
+  private final boolean weighted;
+
+  private KetamaRing(Function<? super N, String> nodeId, boolean weighted) {
+    // The weighted layout gives one node at most 40 * n repetitions: cap n so points fit an int.
+    super(nodeId, weighted ? 4096 : Integer.MAX_VALUE / (4 * REPETITIONS));
+    this.weighted = weighted;
   }
 
   /**
@@ -78,14 +86,33 @@ public final class KetamaRing<N> extends CopyOnWriteMembership<N, long[]>
   }
 
   /**
-   * Builder of a {@link KetamaRing}: the layout is fixed by the protocol, so there is nothing to
-   * set.
+   * Builder of a {@link KetamaRing}: the layout is fixed by the protocol; the one choice is whether
+   * the ring is weighted the way libmemcached and spymemcached weight it.
    */
   public static final class Builder<N> {
     private final Function<? super N, String> nodeId;
+    private boolean weighted;
 
     private Builder(Function<? super N, String> nodeId) {
       this.nodeId = nodeId;
+    }
+
+    /**
+     * Lays the ring out as weighted Ketama (spymemcached's {@code KetamaNodeLocator} given a
+     * non-empty weight map, libmemcached's weighted Ketama): a node of integer weight {@code w}
+     * among {@code n} nodes of total weight {@code W} gets {@code 4 * floor(w / W * 40 * n)}
+     * points, computed in single precision as those clients do. Every node's point count depends on
+     * all the weights, so a membership change moves more keys than in the unweighted ring.
+     *
+     * @return this builder
+     * @throws IllegalStateException if called twice
+     */
+    public Builder<N> weighted() {
+      if (weighted) {
+        throw new IllegalStateException("weighted was already set");
+      }
+      weighted = true;
+      return this;
     }
 
     /**
@@ -94,7 +121,7 @@ public final class KetamaRing<N> extends CopyOnWriteMembership<N, long[]>
      * @return a new ring
      */
     public KetamaRing<N> build() {
-      return new KetamaRing<>(nodeId);
+      return new KetamaRing<>(nodeId, weighted);
     }
   }
 
@@ -108,43 +135,87 @@ public final class KetamaRing<N> extends CopyOnWriteMembership<N, long[]>
   }
 
   /**
-   * Adds a node. Ketama compatibility is unweighted: only weight 1 is accepted.
+   * Adds a node. The unweighted layout accepts only weight 1; the {@linkplain Builder#weighted()
+   * weighted} layout takes whole weights from 1 to {@value #MAX_WEIGHT}, as the clients' integer
+   * weights.
    *
    * @param node the node
-   * @param weight must be 1
+   * @param weight 1, or a whole number in [1, {@value #MAX_WEIGHT}] for a weighted ring
    * @throws NullPointerException if {@code node} or its id is null
-   * @throws IllegalArgumentException if {@code weight} is not 1, or the id is already present
+   * @throws IllegalArgumentException if {@code weight} is not accepted, or the id is already
+   *     present
    */
   @Override
   public void add(N node, double weight) {
-    if (weight != 1.0) {
-      throw new IllegalArgumentException("Ketama compatibility supports weight 1 only: " + weight);
+    if (!weighted && weight != 1.0) {
+      throw new IllegalArgumentException(
+          "unweighted Ketama supports weight 1 only (see Builder.weighted()): " + weight);
+    }
+    if (weighted && !(weight >= 1 && weight <= MAX_WEIGHT && weight == Math.rint(weight))) {
+      throw new IllegalArgumentException(
+          "weighted Ketama takes whole weights from 1 to " + MAX_WEIGHT + ": " + weight);
     }
     super.add(node, weight);
   }
 
   @Override
   long[] prepare(String id, double weight) {
-    long[] points = new long[4 * REPETITIONS];
-    for (int r = 0; r < REPETITIONS; r++) {
+    return points(id, 0, REPETITIONS);
+  }
+
+  /** The 4 points of each repetition in [from, to): MD5(id + "-" + r), four little-endian ints. */
+  private static long[] points(String id, int from, int to) {
+    long[] points = new long[4 * (to - from)];
+    for (int r = from; r < to; r++) {
       byte[] digest = md5((id + "-" + r).getBytes(StandardCharsets.UTF_8));
       for (int h = 0; h < 4; h++) {
-        points[4 * r + h] = littleEndianInt(digest, 4 * h);
+        points[4 * (r - from) + h] = littleEndianInt(digest, 4 * h);
       }
     }
     return points;
   }
 
+  /**
+   * The weighted layout's repetitions for one node, in the clients' arithmetic: the share is a
+   * float, the product is widened to double only to add 1e-10, narrowed again, then floored.
+   */
+  static int weightedRepetitions(int weight, int totalWeight, int nodes) {
+    float share = (float) weight / (float) totalWeight;
+    float repetitions = share * (4 * REPETITIONS) / 4f * nodes;
+    return (int) Math.floor((float) (repetitions + 1e-10));
+  }
+
+  /** A member's points under the current layout: its prepared 160, or its weighted count. */
+  private long[] layoutPoints(Member<N, long[]> m, int totalWeight, int nodes) {
+    if (!weighted) {
+      return m.payload;
+    }
+    int repetitions = weightedRepetitions((int) m.weight, totalWeight, nodes);
+    if (repetitions <= REPETITIONS) {
+      return Arrays.copyOf(m.payload, 4 * repetitions);
+    }
+    long[] all = Arrays.copyOf(m.payload, 4 * repetitions);
+    long[] extra = points(m.id, REPETITIONS, repetitions);
+    System.arraycopy(extra, 0, all, m.payload.length, extra.length);
+    return all;
+  }
+
   @Override
   void publish(List<Member<N, long[]>> sorted) {
-    int total = 0;
+    int totalWeight = 0;
     for (Member<N, long[]> m : sorted) {
-      total += m.payload.length;
+      totalWeight += (int) m.weight;
+    }
+    long[][] layout = new long[sorted.size()][];
+    int total = 0;
+    for (int owner = 0; owner < sorted.size(); owner++) {
+      layout[owner] = layoutPoints(sorted.get(owner), totalWeight, sorted.size());
+      total += layout[owner].length;
     }
     long[] packed = new long[total];
     int p = 0;
     for (int owner = 0; owner < sorted.size(); owner++) {
-      for (long point : sorted.get(owner).payload) {
+      for (long point : layout[owner]) {
         packed[p++] = (point << 32) | owner; // point < 2^32, so the packed value is non-negative
       }
     }
