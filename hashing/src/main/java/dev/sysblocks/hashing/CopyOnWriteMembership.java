@@ -1,5 +1,6 @@
 package dev.sysblocks.hashing;
 
+import dev.sysblocks.core.KeyHasher;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -68,6 +69,69 @@ abstract class CopyOnWriteMembership<N, P> {
    * must assign its snapshot last, so that throwing leaves the published state untouched.
    */
   abstract void publish(List<Member<N, P>> sortedById);
+
+  /** The format code of this algorithm's snapshots. */
+  abstract PlacementFormat.Kind kind();
+
+  /** The hasher the locator places with; snapshots record its fingerprint. */
+  abstract KeyHasher keyHasher();
+
+  /** Writes the algorithm's settings after the snapshot header; restore reads them back. */
+  abstract void writeParameters(PlacementFormat.Writer out);
+
+  /**
+   * Serializes the membership and settings to bytes, with a format version and a checksum. A
+   * locator restored from them with the same key hasher (each builder's {@code restore}) places
+   * every key exactly as this one does: ship the bytes to every process that must agree.
+   *
+   * @return a self-contained snapshot; the format is described in the package documentation
+   */
+  public byte[] toBytes() {
+    List<Member<N, P>> sorted;
+    synchronized (writeLock) {
+      sorted = sortedById(members);
+    }
+    PlacementFormat.Writer out = PlacementFormat.writer(kind(), keyHasher());
+    writeParameters(out);
+    out.writeInt(sorted.size());
+    for (Member<N, P> m : sorted) {
+      out.writeUtf(m.id);
+      out.writeDouble(m.weight);
+    }
+    return out.finish();
+  }
+
+  /**
+   * Reads the members of a snapshot (after its parameters) and makes them the membership of this
+   * new, empty locator, resolving each id with {@code nodeById}.
+   */
+  final void restoreMembers(PlacementFormat.Reader in, Function<String, ? extends N> nodeById) {
+    Objects.requireNonNull(nodeById, "nodeById");
+    int count = in.readCount(2 + 8);
+    checkCapacity(count);
+    Map<String, Member<N, P>> next = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      String id = in.readUtf();
+      double weight = in.readDouble();
+      N node = nodeById.apply(id);
+      if (node == null) {
+        throw new IllegalArgumentException("nodeById returned null for snapshot node " + id);
+      }
+      if (!id.equals(idOf(node))) {
+        throw new IllegalArgumentException(
+            "nodeById returned a node whose id is " + idOf(node) + " for snapshot node " + id);
+      }
+      checkAbsent(id, next);
+      next.put(id, member(node, weight));
+    }
+    in.expectEnd();
+    synchronized (writeLock) {
+      if (!members.isEmpty()) {
+        throw new IllegalStateException("restore needs an empty locator");
+      }
+      commit(next);
+    }
+  }
 
   /**
    * Adds a node of weight 1.
@@ -150,10 +214,15 @@ abstract class CopyOnWriteMembership<N, P> {
 
   /** Publishes a snapshot of {@code next}, then makes it the membership; caller holds the lock. */
   private void commit(Map<String, Member<N, P>> next) {
-    List<Member<N, P>> sorted = new ArrayList<>(next.values());
-    sorted.sort(Comparator.comparing(m -> m.id));
+    List<Member<N, P>> sorted = sortedById(next);
     publish(sorted); // may throw (a subclass's validation): then nothing has changed
     members = next;
+  }
+
+  private static <N, P> List<Member<N, P>> sortedById(Map<String, Member<N, P>> members) {
+    List<Member<N, P>> sorted = new ArrayList<>(members.values());
+    sorted.sort(Comparator.comparing(m -> m.id));
+    return sorted;
   }
 
   private Member<N, P> member(N node, double weight) {

@@ -170,10 +170,10 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
   /** The published, immutable ring. Readers read this field once per operation. */
   private volatile Snapshot<N> snapshot;
 
-  private HashRing(Builder<N> builder) {
+  private HashRing(Builder<N> builder, int virtualNodes) {
     super(builder.nodeId, MAX_NODES);
     this.keyHasher = builder.keyHasher;
-    this.virtualNodes = builder.virtualNodes;
+    this.virtualNodes = virtualNodes;
     this.zoneOf = builder.zoneOf;
     this.snapshot = Snapshot.empty();
   }
@@ -267,7 +267,37 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
      * @return a new ring
      */
     public HashRing<N> build() {
-      return new HashRing<>(this);
+      return new HashRing<>(this, virtualNodes);
+    }
+
+    /**
+     * Restores a ring from {@link HashRing#toBytes()}: the same nodes, weights and virtual-node
+     * count, so every key is placed as in the ring the bytes came from. This builder supplies what
+     * bytes cannot hold: the key hasher (it must be the one the snapshot was taken with) and the
+     * zone function.
+     *
+     * @param snapshot bytes from {@link HashRing#toBytes()}
+     * @param nodeById returns the node with a given id
+     * @return a new ring with the snapshot's membership
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the bytes are not a readable, intact HashRing snapshot
+     *     taken with this builder's hasher, if {@code virtualNodes} was set here to another value,
+     *     or if {@code nodeById} returns null or a node with another id
+     */
+    public HashRing<N> restore(byte[] snapshot, Function<String, ? extends N> nodeById) {
+      PlacementFormat.Reader in =
+          PlacementFormat.reader(snapshot, PlacementFormat.Kind.HASH_RING, keyHasher);
+      int stored = in.readInt();
+      if (stored < 1 || stored > 65_536) {
+        throw new IllegalArgumentException("snapshot is corrupt: virtualNodes " + stored);
+      }
+      if (virtualNodesSet && stored != virtualNodes) {
+        throw new IllegalArgumentException(
+            "virtualNodes was set to " + virtualNodes + " but the snapshot holds " + stored);
+      }
+      HashRing<N> ring = new HashRing<>(this, stored);
+      ring.restoreMembers(in, nodeById);
+      return ring;
     }
   }
 
@@ -320,6 +350,16 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
    * case, edits the current points in one linear pass (owner indexes above the change shift by one,
    * which keeps the order); anything else re-sorts all points. Both give the identical array.
    */
+  @Override
+  PlacementFormat.Kind kind() {
+    return PlacementFormat.Kind.HASH_RING;
+  }
+
+  @Override
+  void writeParameters(PlacementFormat.Writer out) {
+    out.writeInt(virtualNodes);
+  }
+
   @Override
   void publish(List<Member<N, long[]>> sorted) {
     Snapshot<N> current = snapshot;

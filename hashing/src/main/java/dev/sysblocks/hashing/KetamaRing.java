@@ -123,6 +123,35 @@ public final class KetamaRing<N> extends CopyOnWriteMembership<N, long[]>
     public KetamaRing<N> build() {
       return new KetamaRing<>(nodeId, weighted);
     }
+
+    /**
+     * Restores a Ketama ring from {@link KetamaRing#toBytes()}: the same servers, weights and
+     * layout (plain or weighted).
+     *
+     * @param snapshot bytes from {@link KetamaRing#toBytes()}
+     * @param nodeById returns the node with a given id
+     * @return a new ring with the snapshot's membership
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the bytes are not a readable, intact KetamaRing snapshot,
+     *     if {@code weighted()} was called here but the snapshot is unweighted, or if {@code
+     *     nodeById} returns null or a node with another id
+     */
+    public KetamaRing<N> restore(byte[] snapshot, Function<String, ? extends N> nodeById) {
+      PlacementFormat.Reader in =
+          PlacementFormat.reader(
+              snapshot, PlacementFormat.Kind.KETAMA_RING, KetamaKeyHasher.INSTANCE);
+      int layout = in.readByte();
+      if (layout != 0 && layout != 1) {
+        throw new IllegalArgumentException("snapshot is corrupt: Ketama layout " + layout);
+      }
+      if (weighted && layout == 0) {
+        throw new IllegalArgumentException(
+            "weighted() was set but the snapshot holds an unweighted ring");
+      }
+      KetamaRing<N> ring = new KetamaRing<>(nodeId, layout == 1);
+      ring.restoreMembers(in, nodeById);
+      return ring;
+    }
   }
 
   /**
@@ -198,6 +227,16 @@ public final class KetamaRing<N> extends CopyOnWriteMembership<N, long[]>
     long[] extra = points(m.id, REPETITIONS, repetitions);
     System.arraycopy(extra, 0, all, m.payload.length, extra.length);
     return all;
+  }
+
+  @Override
+  PlacementFormat.Kind kind() {
+    return PlacementFormat.Kind.KETAMA_RING;
+  }
+
+  @Override
+  void writeParameters(PlacementFormat.Writer out) {
+    out.writeByte(weighted ? 1 : 0);
   }
 
   @Override

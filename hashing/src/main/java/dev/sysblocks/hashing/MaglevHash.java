@@ -99,11 +99,11 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
   private final int fixedTableSize;
   private volatile Snapshot<N> snapshot = new Snapshot<>(new int[0], List.of());
 
-  private MaglevHash(Builder<N> builder) {
-    super(builder.nodeId, MAX_TABLE_SIZE / builder.slotsPerNode);
+  private MaglevHash(Builder<N> builder, int slotsPerNode, int fixedTableSize) {
+    super(builder.nodeId, MAX_TABLE_SIZE / slotsPerNode);
     this.keyHasher = builder.keyHasher;
-    this.slotsPerNode = builder.slotsPerNode;
-    this.fixedTableSize = builder.tableSize;
+    this.slotsPerNode = slotsPerNode;
+    this.fixedTableSize = fixedTableSize;
   }
 
   /**
@@ -199,7 +199,43 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
      * @return a new instance
      */
     public MaglevHash<N> build() {
-      return new MaglevHash<>(this);
+      return new MaglevHash<>(this, slotsPerNode, tableSize);
+    }
+
+    /**
+     * Restores a Maglev table from {@link MaglevHash#toBytes()}: the same nodes, weights and table
+     * sizing, so the table and every key's placement are those of the instance the bytes came from.
+     *
+     * @param snapshot bytes from {@link MaglevHash#toBytes()}
+     * @param nodeById returns the node with a given id
+     * @return a new instance with the snapshot's membership
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the bytes are not a readable, intact MaglevHash snapshot
+     *     taken with this builder's hasher, if {@code slotsPerNode} or {@code tableSize} was set
+     *     here to another value, or if {@code nodeById} returns null or a node with another id
+     */
+    public MaglevHash<N> restore(byte[] snapshot, Function<String, ? extends N> nodeById) {
+      PlacementFormat.Reader in =
+          PlacementFormat.reader(snapshot, PlacementFormat.Kind.MAGLEV_HASH, keyHasher);
+      int storedSlots = in.readInt();
+      int storedTable = in.readInt();
+      if (storedSlots < 10
+          || storedSlots > 10_000
+          || (storedTable != 0 && (storedTable < 3 || !isPrime(storedTable)))) {
+        throw new IllegalArgumentException(
+            "snapshot is corrupt: slotsPerNode " + storedSlots + ", tableSize " + storedTable);
+      }
+      if (slotsSet && storedSlots != slotsPerNode) {
+        throw new IllegalArgumentException(
+            "slotsPerNode was set to " + slotsPerNode + " but the snapshot holds " + storedSlots);
+      }
+      if (tableSize != 0 && storedTable != tableSize) {
+        throw new IllegalArgumentException(
+            "tableSize was set to " + tableSize + " but the snapshot holds " + storedTable);
+      }
+      MaglevHash<N> hash = new MaglevHash<>(this, storedSlots, storedTable);
+      hash.restoreMembers(in, nodeById);
+      return hash;
     }
   }
 
@@ -226,6 +262,17 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
   long[] prepare(String id, double weight) {
     long h = keyHasher.hash(id);
     return new long[] {mix(h), mix(h ^ 0x5851F42D4C957F2DL)};
+  }
+
+  @Override
+  PlacementFormat.Kind kind() {
+    return PlacementFormat.Kind.MAGLEV_HASH;
+  }
+
+  @Override
+  void writeParameters(PlacementFormat.Writer out) {
+    out.writeInt(slotsPerNode);
+    out.writeInt(fixedTableSize);
   }
 
   @Override

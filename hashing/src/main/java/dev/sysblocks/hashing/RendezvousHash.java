@@ -136,6 +136,26 @@ public final class RendezvousHash<N> extends CopyOnWriteMembership<N, Long>
     public RendezvousHash<N> build() {
       return new RendezvousHash<>(nodeId, keyHasher);
     }
+
+    /**
+     * Restores a rendezvous hash from {@link RendezvousHash#toBytes()}: the same nodes and weights,
+     * so every key is placed as in the instance the bytes came from.
+     *
+     * @param snapshot bytes from {@link RendezvousHash#toBytes()}
+     * @param nodeById returns the node with a given id
+     * @return a new instance with the snapshot's membership
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the bytes are not a readable, intact RendezvousHash
+     *     snapshot taken with this builder's hasher, or if {@code nodeById} returns null or a node
+     *     with another id
+     */
+    public RendezvousHash<N> restore(byte[] snapshot, Function<String, ? extends N> nodeById) {
+      PlacementFormat.Reader in =
+          PlacementFormat.reader(snapshot, PlacementFormat.Kind.RENDEZVOUS_HASH, keyHasher);
+      RendezvousHash<N> hash = new RendezvousHash<>(nodeId, keyHasher);
+      hash.restoreMembers(in, nodeById);
+      return hash;
+    }
   }
 
   /**
@@ -150,6 +170,16 @@ public final class RendezvousHash<N> extends CopyOnWriteMembership<N, Long>
   @Override
   Long prepare(String id, double weight) {
     return mix(keyHasher.hash(id));
+  }
+
+  @Override
+  PlacementFormat.Kind kind() {
+    return PlacementFormat.Kind.RENDEZVOUS_HASH;
+  }
+
+  @Override
+  void writeParameters(PlacementFormat.Writer out) {
+    // no settings beyond the hasher
   }
 
   @Override
