@@ -49,7 +49,7 @@ public class NodeLookupSpeedBenchmark {
     "sysblocks-maglev",
     "guava-consistentHash",
     "hash4j-jumpBack",
-    "jdk-remainderUnsigned"
+    "baseline-remainderUnsigned"
   })
   public String impl;
 
@@ -89,7 +89,7 @@ public class NodeLookupSpeedBenchmark {
         }
         yield (keyHash, buckets) -> maglev.ownerOf(keyHash);
       }
-      case "jdk-remainderUnsigned" ->
+      case "baseline-remainderUnsigned" ->
           (keyHash, buckets) -> (int) Long.remainderUnsigned(keyHash, buckets);
       case "sysblocks-rendezvous" -> {
         RendezvousHash<Integer> hrw = RendezvousHash.<Integer>builder(String::valueOf).build();

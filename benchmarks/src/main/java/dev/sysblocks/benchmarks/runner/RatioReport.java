@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 /**
  * Renders benchmark rows as Markdown: one table per benchmark method and parameter combination,
  * each implementation with its score, allocation, and its speed relative to the best peer measured
- * in the same run. Ratios, not absolute times, are what survive a noisy shared machine.
+ * in the same run. Ratios, not absolute times, are what survive a noisy shared machine. Rows named
+ * {@code baseline-…} are shown for scale but never count as the best peer.
  */
 final class RatioReport {
 
@@ -66,11 +67,14 @@ final class RatioReport {
     return out.toString();
   }
 
-  /** The peer (an implementation not ours) with the best score, if the group has any peer. */
+  /**
+   * The peer (an implementation neither ours nor a baseline) with the best score, if the group has
+   * any peer.
+   */
   static Optional<Row> bestPeer(List<Row> rows) {
     Comparator<Row> better =
         Comparator.comparingDouble(r -> r.higherIsBetter() ? r.score() : -r.score());
-    return rows.stream().filter(r -> !r.isOurs()).max(better);
+    return rows.stream().filter(r -> !r.isOurs() && !r.isBaseline()).max(better);
   }
 
   /** {@code Class.method (param=value, ...)}: the simple class name keeps titles short. */

@@ -32,6 +32,9 @@ record Row(
   /** The prefix that marks our implementations in every {@code @Param("impl")}. */
   static final String OURS_PREFIX = "sysblocks";
 
+  /** Prefix of implementations measured only for scale: {@code baseline-<what>}. */
+  static final String BASELINE_PREFIX = "baseline-";
+
   Row {
     Objects.requireNonNull(benchmark, "benchmark");
     params = Map.copyOf(Objects.requireNonNull(params, "params"));
@@ -41,6 +44,14 @@ record Row(
 
   boolean isOurs() {
     return impl.startsWith(OURS_PREFIX);
+  }
+
+  /**
+   * A reference point that is not a real alternative (e.g. {@code hash % n}, which is not
+   * consistent): shown for scale, never chosen as the best peer.
+   */
+  boolean isBaseline() {
+    return impl.startsWith(BASELINE_PREFIX);
   }
 
   /**

@@ -25,6 +25,16 @@ class RatioReportTest {
   }
 
   @Test
+  void aBaselineIsShownButNeverTheBestPeer() {
+    List<Row> rows =
+        List.of(time("sysblocks", 5, 0), time("baseline-remainder", 2, 0), time("guava", 10, 0));
+    assertThat(RatioReport.bestPeer(rows)).map(Row::impl).hasValue("guava");
+    assertThat(RatioReport.table(rows))
+        .contains("| **sysblocks** | 5.00 | 0.50 | 0 | **2.00×** |")
+        .contains("| baseline-remainder | 2.00 | 0.50 | 0 | 5.00× |");
+  }
+
+  @Test
   void theBestPeerOfAThroughputScoreIsTheHighestNonSysblocksRow() {
     List<Row> rows = List.of(throughput("sysblocks", 50), throughput("a", 10), throughput("b", 30));
     assertThat(RatioReport.bestPeer(rows)).map(Row::impl).hasValue("b");
