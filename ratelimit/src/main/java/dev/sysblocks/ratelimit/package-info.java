@@ -1,0 +1,28 @@
+/**
+ * Rate limiting: how many requests may pass now, and how long the others should wait.
+ *
+ * <p><b>Entry points.</b> {@link dev.sysblocks.ratelimit.TokenBucketLimiter} (bursts up to a
+ * capacity, then a steady rate; several limits at once). Every limiter implements {@link
+ * dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or no that allocates nothing,
+ * {@code decide} for the figures an HTTP API returns ({@code Retry-After}, {@code RateLimit-*}).
+ * Limits are {@link dev.sysblocks.ratelimit.Limit} values: permits per {@link java.time.Duration},
+ * a burst capacity and the permits available at start.
+ *
+ * <p><b>Conventions.</b> Time is read only from the {@link dev.sysblocks.core.Ticker} a limiter is
+ * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
+ * never creates permits. All limiters are thread-safe; a rejection never writes shared memory.
+ *
+ * <table class="striped">
+ *   <caption>When to choose which</caption>
+ *   <tr><th>Limiter</th><th>State</th><th>Bursts</th><th>Choose it when</th></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.TokenBucketLimiter}</td><td>one long per limit</td>
+ *       <td>up to the capacity</td>
+ *       <td>the default: an average rate with tolerated bursts, or several limits at once</td></tr>
+ * </table>
+ *
+ * <p><b>Compared with the usual Java choices.</b> Guava's {@code RateLimiter} serializes callers on
+ * a lock and makes them wait for their turn rather than refusing them; Bucket4j and Resilience4j
+ * swap an immutable state object by CAS, allocating on every call. The limiters here keep their
+ * state in primitive words and allocate nothing to say yes or no.
+ */
+package dev.sysblocks.ratelimit;
