@@ -62,12 +62,16 @@ public final class TokenBucketLimiter implements RateLimiter {
    * At t = 10 s, G = 100: tokens = min(20, 98) = 20 -- the idle time filled the bucket exactly to
    * its capacity and no further.
    *
-   * Invariant. W never decreases. Hence a caller holding a stale clock reading computes a smaller
-   * G and can only be refused more, never admitted more, and no interleaving can make a permit
-   * count twice -- the flaw of limiters that store the last refill time, where a stale writer moves
-   * that time backwards and re-mints the interval (golang.org/x/time/rate issue 65508). Over any
-   * interval of length T, admitted permits <= C + floor(T * N / P) + 1, exactly as for the textbook
-   * bucket; a clock that steps backwards only delays permits.
+   * Invariant. W never decreases, so no interleaving can make a permit count twice. Limiters that
+   * store the last refill time have the flaw that a caller with a stale clock reading moves that
+   * time backwards and re-mints the interval, as often as stale callers appear -- orders of
+   * magnitude of over-admission under contention (golang.org/x/time/rate, issue 65508). Here a
+   * stale reading s computes a smaller G(s): it can use only permits that were waiting at s and
+   * not yet passed by the line, which is at most one capacity, once, before any fresh caller moves
+   * W past G(s) - C (TokenBucketLimiterTest measures exactly that). With readings in order, over
+   * any interval of length T, admitted permits <= C + floor(T * N / P) + 1, as for the textbook
+   * bucket (tokens arriving one at a time every P / N, greedily); a clock that steps backwards
+   * only delays permits.
    *
    * Exactness. G is computed exactly (Refill): at 3 per second the 3,000th permit appears at 1,000
    * s, with no per-permit rounding. Rates are limited to one permit per nanosecond and capacities
