@@ -2,11 +2,12 @@
  * Rate limiting: how many requests may pass now, and how long the others should wait.
  *
  * <p><b>Entry points.</b> {@link dev.sysblocks.ratelimit.TokenBucketLimiter} (bursts up to a
- * capacity, then a steady rate; several limits at once). Every limiter implements {@link
- * dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or no that allocates nothing,
- * {@code decide} for the figures an HTTP API returns ({@code Retry-After}, {@code RateLimit-*}).
- * Limits are {@link dev.sysblocks.ratelimit.Limit} values: permits per {@link java.time.Duration},
- * a burst capacity and the permits available at start.
+ * capacity, then a steady rate; several limits at once) and {@link
+ * dev.sysblocks.ratelimit.GcraLimiter} (the same contract as a single timestamp). Every limiter
+ * implements {@link dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or no that
+ * allocates nothing, {@code decide} for the figures an HTTP API returns ({@code Retry-After},
+ * {@code RateLimit-*}). Limits are {@link dev.sysblocks.ratelimit.Limit} values: permits per {@link
+ * java.time.Duration}, a burst capacity and the permits available at start.
  *
  * <p><b>Conventions.</b> Time is read only from the {@link dev.sysblocks.core.Ticker} a limiter is
  * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
@@ -17,7 +18,13 @@
  *   <tr><th>Limiter</th><th>State</th><th>Bursts</th><th>Choose it when</th></tr>
  *   <tr><td>{@link dev.sysblocks.ratelimit.TokenBucketLimiter}</td><td>one long per limit</td>
  *       <td>up to the capacity</td>
- *       <td>the default: an average rate with tolerated bursts, or several limits at once</td></tr>
+ *       <td>the default: an average rate with tolerated bursts, or several limits at once; exact at
+ *       any rate</td></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.GcraLimiter}</td><td>one long (a timestamp)</td>
+ *       <td>up to the capacity</td>
+ *       <td>one limit whose emission interval is a whole number of nanoseconds (or at least 1
+ *       µs); permits accrue from each request rather than on a grid; the retry time is one
+ *       subtraction</td></tr>
  * </table>
  *
  * <p><b>Compared with the usual Java choices.</b> Guava's {@code RateLimiter} serializes callers on
