@@ -161,15 +161,17 @@ public final class GcraLimiter implements RateLimiter {
     checkPermits(permits);
     long now = elapsed();
     long cost = permits * interval; // <= capacity * interval <= 2^62
+    long current = tatVolatile();
     for (; ; ) {
-      long current = tatVolatile();
       long next = Math.max(current, now) + cost;
       if (next - now > tolerance) {
         return false; // no write, no allocation
       }
-      if (casTat(current, next)) {
+      long witness = exchangeTat(current, next);
+      if (witness == current) {
         return true;
       }
+      current = witness;
     }
   }
 
@@ -236,6 +238,14 @@ public final class GcraLimiter implements RateLimiter {
   /** Volatile read: pairs with the CAS of whoever admitted the permits the TAT accounts for. */
   private long tatVolatile() {
     return tat;
+  }
+
+  /**
+   * Volatile compare-and-exchange, returning the value found: on a lost race the next attempt
+   * starts from it without a second read of the contended line.
+   */
+  private long exchangeTat(long expected, long next) {
+    return (long) TAT.compareAndExchange(this, expected, next);
   }
 
   /** Volatile CAS: an admission is a read-modify-write that must see every earlier one. */

@@ -399,6 +399,14 @@ public final class TokenBucketLimiter implements RateLimiter {
       return consumed;
     }
 
+    /**
+     * Volatile compare-and-exchange returning the value found: after a lost race the next attempt
+     * starts from it, without a second read of the contended line.
+     */
+    final long exchangeConsumed(long expected, long next) {
+      return (long) CONSUMED.compareAndExchange(this, expected, next);
+    }
+
     /** Volatile CAS: admitting permits is a read-modify-write that must see every earlier one. */
     final boolean casConsumed(long expected, long next) {
       return CONSUMED.compareAndSet(this, expected, next);
@@ -422,8 +430,8 @@ public final class TokenBucketLimiter implements RateLimiter {
     @Override
     int tryAcquire(long elapsed, long permits) {
       long generated = refill.generated(elapsed);
+      long w = consumedVolatile();
       for (; ; ) {
-        long w = consumedVolatile();
         if (w == CLOSED_LINE) {
           return CLOSED;
         }
@@ -431,9 +439,11 @@ public final class TokenBucketLimiter implements RateLimiter {
           return DENIED; // no write, no allocation
         }
         // generated - capacity cannot overflow: 0 <= generated < 2^63, capacity <= 2^62.
-        if (casConsumed(w, Math.max(w, generated - capacity) + permits)) {
+        long witness = exchangeConsumed(w, Math.max(w, generated - capacity) + permits);
+        if (witness == w) {
           return TAKEN;
         }
+        w = witness;
       }
     }
 

@@ -33,6 +33,19 @@ class TokenBucketLimiterTest {
   }
 
   @Test
+  void readmeExampleGivesWhatAnHttpApiNeeds() {
+    RateLimiter limiter = TokenBucketLimiter.of(Limit.of(10, Duration.ofSeconds(1)));
+    Decision d = limiter.decide(1);
+    int status = d.allowed() ? 200 : 429;
+    String retryAfter =
+        String.valueOf(d.retryAfterSeconds()); // the Retry-After header when refused
+    String remaining = String.valueOf(d.remaining()); // RateLimit-Remaining
+    assertThat(status).isEqualTo(200);
+    assertThat(retryAfter).isEqualTo("0");
+    assertThat(remaining).isEqualTo("9");
+  }
+
+  @Test
   void aFullBucketPassesABurstOfItsCapacityThenRefillsOnePermitPerInterval() {
     TokenBucketLimiter limiter = limiter(Limit.of(10, Duration.ofSeconds(1)).withCapacity(20));
     for (int i = 0; i < 20; i++) {
