@@ -37,8 +37,7 @@ class TokenBucketLimiterTest {
     RateLimiter limiter = TokenBucketLimiter.of(Limit.of(10, Duration.ofSeconds(1)));
     Decision d = limiter.decide(1);
     int status = d.allowed() ? 200 : 429;
-    String retryAfter =
-        String.valueOf(d.retryAfterSeconds()); // the Retry-After header when refused
+    String retryAfter = String.valueOf(d.retryAfterSeconds()); // Retry-After, when refused
     String remaining = String.valueOf(d.remaining()); // RateLimit-Remaining
     assertThat(status).isEqualTo(200);
     assertThat(retryAfter).isEqualTo("0");
