@@ -551,6 +551,14 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
     return snapshot.points.length;
   }
 
+  /**
+   * The published snapshot, for a wrapper ({@link BoundedLoadBalancer}) that must read the ring and
+   * its own per-node state from one consistent membership.
+   */
+  Snapshot<N> snapshot() {
+    return snapshot;
+  }
+
   @Override
   public String toString() {
     Snapshot<N> s = snapshot;
