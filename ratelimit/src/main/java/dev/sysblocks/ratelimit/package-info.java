@@ -3,11 +3,14 @@
  *
  * <p><b>Entry points.</b> {@link dev.sysblocks.ratelimit.TokenBucketLimiter} (bursts up to a
  * capacity, then a steady rate; several limits at once) and {@link
- * dev.sysblocks.ratelimit.GcraLimiter} (the same contract as a single timestamp). Every limiter
- * implements {@link dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or no that
- * allocates nothing, {@code decide} for the figures an HTTP API returns ({@code Retry-After},
- * {@code RateLimit-*}). Limits are {@link dev.sysblocks.ratelimit.Limit} values: permits per {@link
- * java.time.Duration}, a burst capacity and the permits available at start.
+ * dev.sysblocks.ratelimit.GcraLimiter} (the same contract as a single timestamp); the window family
+ * {@link dev.sysblocks.ratelimit.FixedWindowLimiter}, {@link
+ * dev.sysblocks.ratelimit.SlidingWindowCounterLimiter} and {@link
+ * dev.sysblocks.ratelimit.SlidingWindowLogLimiter} for limits stated as "N per window". Every
+ * limiter implements {@link dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or
+ * no that allocates nothing, {@code decide} for the figures an HTTP API returns ({@code
+ * Retry-After}, {@code RateLimit-*}). Limits are {@link dev.sysblocks.ratelimit.Limit} values:
+ * permits per {@link java.time.Duration}, a burst capacity and the permits available at start.
  *
  * <p><b>Conventions.</b> Time is read only from the {@link dev.sysblocks.core.Ticker} a limiter is
  * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
@@ -25,6 +28,17 @@
  *       <td>one limit whose emission interval is a whole number of nanoseconds (or at least 1
  *       µs); permits accrue from each request rather than on a grid; the retry time is one
  *       subtraction</td></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.SlidingWindowLogLimiter}</td>
+ *       <td>8 B per permit of the limit</td><td>none: exactly N in any window</td>
+ *       <td>exactness over every sliding interval matters more than memory; a lock per decision</td>
+ *       </tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.SlidingWindowCounterLimiter}</td><td>two counts</td>
+ *       <td>at most 2N - 1 in a window, only when the previous window's permits came at its end</td>
+ *       <td>"N per window" in constant memory; agrees with an exact count below the limit</td></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.FixedWindowLimiter}</td><td>one count</td>
+ *       <td>2N across a window boundary</td>
+ *       <td>quotas that really are per calendar window (per minute, per day), or to show why the
+ *       others exist</td></tr>
  * </table>
  *
  * <p><b>Compared with the usual Java choices.</b> Guava's {@code RateLimiter} serializes callers on
