@@ -1,15 +1,14 @@
 package dev.sysblocks.ratelimit;
 
 import dev.sysblocks.core.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
- * The generic cell rate algorithm: a leaky bucket used as a meter, whose whole state is one
- * timestamp. It admits what a token bucket with the same limit admits, with tokens accruing
- * continuously from each request rather than on a fixed grid, and answers "when may I retry?" with
- * a single subtraction.
+ * * The generic cell rate algorithm: a leaky bucket used as a meter, whose whole state is one
+ * timestamp. It enforces the same kind of limit as {@link TokenBucketLimiter} (a rate and a burst
+ * capacity), but permits accrue continuously from each request rather than on a grid fixed at the
+ * limiter's start, so the two admit slightly different sequences; it answers "when may I retry?"
+ * with a single subtraction.
  *
  * <pre>{@code
  * GcraLimiter limiter = GcraLimiter.of(Limit.of(10, Duration.ofSeconds(1)).withCapacity(5));
@@ -45,39 +44,47 @@ public final class GcraLimiter implements RateLimiter {
    * the TAT is 0 (full): five requests push it to 500 ms; the sixth would make it 600 ms > 0 + 500,
    * refused, retry after 100 ms. At t = 100 ms the sixth passes (TAT 600 ms <= 600 ms).
    *
-   * Invariant. TAT never decreases; at most C + floor(W / T) permits pass in any window of length
-   * W (the continuous bucket's bound: no "+1", since tokens accrue from each request, not on a
-   * grid aligned to the start as in TokenBucketLimiter). A stale clock reading can only be refused
-   * more, or use the tolerance that existed at its own instant, once.
+   *   * Invariant. TAT never decreases; with clock readings in order, at most C + floor(L / T) permits
+   * pass in any interval of length L (the continuous bucket's bound: no "+1", since permits accrue
+   * from each request, not on a grid aligned to the start as in TokenBucketLimiter). A caller whose
+   * clock reading is up to D old behaves as if it had arrived D earlier, so with such callers the
+   * bound is C + floor((L + D) / T): stale readers can each add their own request, but the TAT
+   * never moves back, so nothing is minted twice. Arithmetic stays within a long while elapsed
+   * time plus the tolerance is below 2^63 ns (146 years at the largest tolerance).
    *
-   * Cost. One clock read, one volatile read, a max, an add, a compare, and a CAS on admission:
-   * cheaper than the token bucket's exact refill (no multiplications), at the price of whole
-   * nanosecond intervals. Measured: RateLimiterAcquireBenchmark.
+   * Cost. One clock read, one volatile read, one multiplication, a max, an add, a compare, and a
+   * CAS on admission: no refill arithmetic, at the price of whole-nanosecond intervals. Measured:
+   * benchmarks/results/RateLimiterAcquireBenchmark.md.
    *
-   * Alternatives. TokenBucketLimiter: exact at any rate, several limits at once, permits on a
-   * fixed grid. Sliding windows: counts per window, no burst parameter. Redis users know GCRA from
+   * Concurrency. The TAT sits alone on its cache line (LongCell). An admission is one
+   * compare-and-exchange; a lost race retries from the witness value without re-reading. A refusal
+   * reads the TAT and writes nothing, so saturated limiters do not bounce the line between cores.
+   *
+   *   * Alternatives. TokenBucketLimiter: exact at any rate, several limits at once, permits on a
+   * grid fixed at its start. Sliding windows: counts per window, no burst parameter. Redis users know GCRA from
    * redis-cell and the Stripe/Brandur write-ups, where its one-timestamp state makes each check a
    * single atomic read-modify-write.
    *
    * References.
-   *  [1] ATM Forum, "Traffic Management Specification Version 4.0", af-tm-0056.000, 1996, section
-   *      4.4.2: the Generic Cell Rate Algorithm (virtual scheduling form).
-   *  [2] ITU-T Recommendation I.371, "Traffic control and congestion control in B-ISDN".
+   *   *  [1] ATM Forum, "Traffic Management Specification Version 4.0", af-tm-0056.000, 1996, section
+   *      4.4.2: the Generic Cell Rate Algorithm (virtual scheduling form),
+   *      https://www.broadband-forum.org/download/af-tm-0056.000.pdf
+   *  [2] ITU-T Recommendation I.371, "Traffic control and congestion control in B-ISDN",
+   *      https://www.itu.int/rec/T-REC-I.371
    *  [3] B. Leach, "Rate limiting, cells, and GCRA", 2015, https://brandur.org/rate-limiting
    */
 
-  /** Largest tolerance C * T: 2^62 ns (146 years), so TAT arithmetic never overflows a long. */
+  /**
+   * Largest tolerance C * T: 2^62 ns (146 years), so that TAT arithmetic stays within a long for as
+   * long again of elapsed time.
+   */
   static final long MAX_TOLERANCE_NANOS = 1L << 62;
 
-  private static final VarHandle TAT;
-
-  static {
-    try {
-      TAT = MethodHandles.lookup().findVarHandle(GcraLimiter.class, "tat", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  /**
+   * Shortest emission interval that may be rounded up, in ns: rounding adds under 1 ns, so the rate
+   * is at most 1 / 1000 = 0.1% slower than asked.
+   */
+  static final long MIN_ROUNDED_INTERVAL_NANOS = 1_000;
 
   private final Ticker ticker;
   private final Limit limit;
@@ -86,28 +93,21 @@ public final class GcraLimiter implements RateLimiter {
   private final long capacity;
   private final long tolerance;
 
-  // Padding: the TAT is the one word written under load; keep other objects off its cache line.
-  @SuppressWarnings("unused")
-  private long p01, p02, p03, p04, p05, p06, p07;
-
-  /** Theoretical arrival time, ns since origin; only ever increases. */
-  private volatile long tat;
-
-  @SuppressWarnings("unused")
-  private long p11, p12, p13, p14, p15, p16, p17;
+  /** Theoretical arrival time, ns since origin; only ever increases. Alone on its cache line. */
+  private final LongCell tat;
 
   private GcraLimiter(Limit limit, Ticker ticker) {
     this.ticker = ticker;
     this.limit = limit;
     this.interval = intervalOf(limit);
     this.capacity = limit.capacity();
-    if (Math.multiplyHigh(capacity, interval) != 0 || capacity * interval > MAX_TOLERANCE_NANOS) {
+    if (capacity > MAX_TOLERANCE_NANOS / interval) {
       throw new IllegalArgumentException(
           "capacity times the emission interval must be at most 2^62 ns (146 years): " + limit);
     }
     this.tolerance = capacity * interval;
     this.origin = ticker.read();
-    this.tat = (capacity - limit.initialPermits()) * interval;
+    this.tat = new LongCell((capacity - limit.initialPermits()) * interval);
   }
 
   /**
@@ -145,7 +145,7 @@ public final class GcraLimiter implements RateLimiter {
     long permits = limit.permits();
     long interval = period / permits;
     if (period % permits != 0) {
-      if (interval < 1_000) {
+      if (interval < MIN_ROUNDED_INTERVAL_NANOS) {
         throw new IllegalArgumentException(
             "GCRA needs a whole-nanosecond emission interval, or one of at least 1 µs: "
                 + limit
@@ -188,7 +188,8 @@ public final class GcraLimiter implements RateLimiter {
         long remaining = Math.max(0, (now + tolerance - base) / interval);
         return new Decision(false, capacity, remaining, next - tolerance - now, base - now);
       }
-      if (casTat(current, next)) {
+      long witness = exchangeTat(current, next);
+      if (witness == current) {
         return new Decision(true, capacity, (now + tolerance - next) / interval, 0, next - now);
       }
     }
@@ -237,19 +238,13 @@ public final class GcraLimiter implements RateLimiter {
 
   /** Volatile read: pairs with the CAS of whoever admitted the permits the TAT accounts for. */
   private long tatVolatile() {
-    return tat;
+    return tat.getVolatile();
   }
 
   /**
-   * Volatile compare-and-exchange, returning the value found: on a lost race the next attempt
-   * starts from it without a second read of the contended line.
+   * Volatile compare-and-exchange: an admission must see every earlier one; returns the witness.
    */
   private long exchangeTat(long expected, long next) {
-    return (long) TAT.compareAndExchange(this, expected, next);
-  }
-
-  /** Volatile CAS: an admission is a read-modify-write that must see every earlier one. */
-  private boolean casTat(long expected, long next) {
-    return TAT.compareAndSet(this, expected, next);
+    return tat.compareAndExchangeVolatile(expected, next);
   }
 }

@@ -13,8 +13,10 @@ import java.util.Objects;
  * Limit cold = Limit.of(10, Duration.ofSeconds(1)).withInitialPermits(0); // starts empty
  * }</pre>
  *
- * <p>The rate is exact: {@code of(3, Duration.ofSeconds(1))} makes the 3,000th permit available
- * exactly 1,000 seconds after the bucket was last full, with no rounding drift. Rates range from
+ * *
+ *
+ * <p>The rate is exact: with {@code of(3, Duration.ofSeconds(1))} a token bucket generates its
+ * 3,000th permit exactly 1,000 seconds after it starts, with no rounding drift. Rates range from
  * one permit per 100 years to one permit per nanosecond (10^9 per second).
  */
 public final class Limit {

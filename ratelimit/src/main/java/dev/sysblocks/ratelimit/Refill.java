@@ -85,6 +85,36 @@ final class Refill {
     return ceil.bitLength() < 64 ? ceil.longValue() : Long.MAX_VALUE;
   }
 
+  /**
+   * Nanoseconds from {@code elapsed} until {@code k} permits have been generated: {@code ceil(k * P
+   * / N) - elapsed}, 0 if they already have been, {@code Long.MAX_VALUE} if beyond a long. Computed
+   * from the deficit {@code k - generated(elapsed)}, so it stays in 64-bit arithmetic however long
+   * the limiter has run.
+   */
+  long nanosUntil(long k, long elapsed) {
+    long generated = generated(elapsed);
+    long deficit = k - generated;
+    if (deficit <= 0) {
+      return 0;
+    }
+    // elapsed * N = generated * P + rem with 0 <= rem < P: exact in wrapping arithmetic, because
+    // the true value fits.
+    long rem = elapsed * permits - generated * periodNanos;
+    long high = Math.multiplyHigh(deficit, periodNanos);
+    long low = deficit * periodNanos;
+    if (high == 0 && low >= 0) {
+      long numerator = low - rem; // >= P - rem > 0
+      return numerator / permits + (numerator % permits == 0 ? 0 : 1);
+    }
+    BigInteger numerator =
+        BigInteger.valueOf(deficit)
+            .multiply(BigInteger.valueOf(periodNanos))
+            .subtract(BigInteger.valueOf(rem));
+    BigInteger[] qr = numerator.divideAndRemainder(BigInteger.valueOf(permits));
+    BigInteger ceil = qr[1].signum() == 0 ? qr[0] : qr[0].add(BigInteger.ONE);
+    return ceil.bitLength() < 64 ? ceil.longValue() : Long.MAX_VALUE;
+  }
+
   long permits() {
     return permits;
   }

@@ -23,10 +23,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * boolean ok = limiter.tryAcquire();
  * }</pre>
  *
- * <p>Thread-safe and lock-free: a decision reads one word and, if it takes permits, swaps it with
- * one compare-and-set; a rejection writes nothing. With a single limit nothing is allocated on any
- * path. Limits can be replaced at run time ({@link #setLimits}); the permits available at that
- * moment carry over, capped to the new capacities.
+ * *
+ *
+ * <p>Thread-safe; decisions are lock-free: a decision reads one word and, if it takes permits,
+ * swaps it with one compare-and-set; a refusal writes nothing. With a single limit {@code
+ * tryAcquire} allocates nothing. Limits can be replaced at run time ({@link #setLimits}); the
+ * permits available at that moment carry over, capped to the new capacities; callers arriving
+ * during the switch wait for it.
  */
 public final class TokenBucketLimiter implements RateLimiter {
 
@@ -62,35 +65,36 @@ public final class TokenBucketLimiter implements RateLimiter {
    * At t = 10 s, G = 100: tokens = min(20, 98) = 20 -- the idle time filled the bucket exactly to
    * its capacity and no further.
    *
-   * Invariant. W never decreases, so no interleaving can make a permit count twice. Limiters that
+   *   * Invariant. W never decreases, so no interleaving can make a permit count twice. Limiters that
    * store the last refill time have the flaw that a caller with a stale clock reading moves that
    * time backwards and re-mints the interval, as often as stale callers appear -- orders of
-   * magnitude of over-admission under contention (golang.org/x/time/rate, issue 65508). Here a
-   * stale reading s computes a smaller G(s): it can use only permits that were waiting at s and
-   * not yet passed by the line, which is at most one capacity, once, before any fresh caller moves
-   * W past G(s) - C (TokenBucketLimiterTest measures exactly that). With readings in order, over
-   * any interval of length T, admitted permits <= C + floor(T * N / P) + 1, as for the textbook
-   * bucket (tokens arriving one at a time every P / N, greedily); a clock that steps backwards
-   * only delays permits.
+   * magnitude of over-admission under contention (golang.org/x/time/rate, issue 65508). With
+   * readings in order, over any interval of length T, admitted permits <= C + floor(T * N / P) + 1,
+   * as for the textbook bucket (one token every P / N, on a grid from the start, greedily). A
+   * caller whose reading is up to D old decides as if it had arrived D earlier: the bound becomes
+   * C + floor((T + D) * N / P) + 1 -- stale callers can each add their own request, but nothing is
+   * minted twice (TokenBucketLimiterTest shows one stale caller adding one permit, once). A clock
+   * that steps backwards only delays permits.
    *
-   * Exactness. G is computed exactly (Refill): at 3 per second the 3,000th permit appears at 1,000
-   * s, with no per-permit rounding. Rates are limited to one permit per nanosecond and capacities
-   * to 2^62, so every quantity fits in a long for 146 years after start; the clock difference
-   * handles System.nanoTime wrap-around.
+   *   * Exactness. G is computed exactly (Refill): at 3 per second the 3,000th permit appears at 1,000
+   * s, with no per-permit rounding. Rates are limited to one permit per nanosecond, so G <= elapsed
+   * < 2^63, and capacities to 2^62, so G - C and W + n fit in a long; elapsed time itself wraps
+   * only after 292 years. The clock difference handles System.nanoTime wrap-around.
    *
    * Cost. tryAcquire: one clock read, one volatile read, four multiplications and, if admitted, a
    * CAS; O(k) for k limits. The clock read (~25 ns on the VMs here) dominates; the measured figures
    * are in RateLimiterAcquireBenchmark's results.
    *
-   * Concurrency. A single limit's W lives in its own cache line (padding on both sides) so that a
-   * busy limiter does not slow down readers of neighbouring objects. Several limits share one
-   * immutable long[] swapped by CAS: an allocation per admitted request, none per rejection.
-   * setLimits closes the current state with a CAS to a sentinel and publishes a new one; callers
-   * that meet the sentinel wait for the new state (a few nanoseconds unless the writer is
-   * descheduled in between: limit changes are the one non-lock-free step).
+   *   * Concurrency. A single limit's W lives in its own cache line (64 bytes of padding on both sides,
+   * through the class hierarchy, which fixes the field order) so that a busy limiter does not slow
+   * down readers of neighbouring objects. Several limits share one immutable long[] swapped by CAS:
+   * an allocation per admitted request, none per refusal by tryAcquire. setLimits prepares the new
+   * state, closes the current one with a CAS to a sentinel, and publishes the new one; callers that
+   * meet the sentinel spin, then yield, until it is published (limit changes are the one step that
+   * is not lock-free).
    *
-   * Alternatives. GcraLimiter (one long of theoretical arrival time; same admissions with a
-   * capacity of 1 plus tolerance), sliding windows (a count per window: simpler to explain to
+   *   * Alternatives. GcraLimiter (one long of theoretical arrival time; the same kind of limit with
+   * permits accruing from each request instead of on a grid), sliding windows (a count per window: simpler to explain to
    * users, no burst parameter), Guava's RateLimiter (a lock; spreads permits out by making callers
    * wait instead of refusing them).
    *
@@ -122,7 +126,7 @@ public final class TokenBucketLimiter implements RateLimiter {
     for (int i = 0; i < consumed.length; i++) {
       consumed[i] = -limits.get(i).initialPermits();
     }
-    this.epoch = Epoch.create(origin, limits, consumed);
+    this.epoch = Epoch.create(origin, limits, consumed, Epoch.refills(limits));
   }
 
   /**
@@ -243,7 +247,9 @@ public final class TokenBucketLimiter implements RateLimiter {
 
   /**
    * Replaces the limits. The permits available now (the fewest of any current limit) carry over to
-   * every new limit, capped to its capacity; accrual continues at the new rates from now.
+   * every new limit, capped to its capacity; accrual continues at the new rates from now, so the
+   * progress towards the next permit is lost: do not re-apply unchanged limits on a timer (setting
+   * the current limits again is a no-op).
    *
    * @param limits the new limits, at least one
    * @throws NullPointerException if {@code limits} or an element is null
@@ -256,15 +262,23 @@ public final class TokenBucketLimiter implements RateLimiter {
       throw new IllegalArgumentException(
           "limits must hold 1 to " + MAX_LIMITS + " limits: " + copy.size());
     }
+    Refill[] refills = Epoch.refills(copy); // the costly part, done before anything is closed
     synchronized (configLock) {
       Epoch old = epoch;
+      if (old.limits.equals(copy)) {
+        return;
+      }
+      long[] lines = old.closeLines();
+      // Read the clock only after closing: every admission in the old epoch read the clock before
+      // its CAS, hence before this reading (monotonic clock), so the permits carried over count
+      // all of them. A debt (negative tokens, from clock readings ahead of this one) carries too.
       long now = ticker.read();
-      long carried = old.close(old.elapsed(now));
+      long carried = old.fewestTokens(lines, old.elapsed(now));
       long[] consumed = new long[copy.size()];
       for (int i = 0; i < consumed.length; i++) {
         consumed[i] = -Math.min(carried, copy.get(i).capacity());
       }
-      epoch = Epoch.create(now, copy, consumed);
+      epoch = Epoch.create(now, copy, consumed, refills);
     }
   }
 
@@ -282,9 +296,17 @@ public final class TokenBucketLimiter implements RateLimiter {
     return "TokenBucketLimiter" + epoch.limits;
   }
 
+  @SuppressWarnings(
+      "ThreadPriorityCheck") // a yield only shortens a rare wait; nothing relies on it
   private void awaitReplacement(Epoch closed) {
-    while (epoch == closed) {
-      Thread.onSpinWait(); // setLimits publishes the new epoch right after closing this one
+    // setLimits publishes the new epoch a few instructions after closing this one; on a machine
+    // with few cores the writer may be descheduled in between, so yield after a short spin.
+    for (int spins = 0; epoch == closed; spins++) {
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
     }
   }
 
@@ -309,8 +331,7 @@ public final class TokenBucketLimiter implements RateLimiter {
 
   /** Nanoseconds from elapsed until {@code k} permits have been generated, at least 0. */
   static long waitFor(Refill refill, long k, long elapsed) {
-    long at = refill.elapsedFor(k);
-    return at == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, at - elapsed);
+    return refill.nanosUntil(k, elapsed);
   }
 
   /** The limits, their refill arithmetic and their consumed lines, valid until closed. */
@@ -329,10 +350,18 @@ public final class TokenBucketLimiter implements RateLimiter {
       this.minCapacity = min;
     }
 
-    static Epoch create(long origin, List<Limit> limits, long[] consumed) {
+    static Epoch create(long origin, List<Limit> limits, long[] consumed, Refill[] refills) {
       return limits.size() == 1
-          ? new SingleEpoch(origin, limits, consumed[0])
-          : new MultiEpoch(origin, limits, consumed);
+          ? new SingleEpoch(origin, limits, consumed[0], refills[0])
+          : new MultiEpoch(origin, limits, consumed, refills);
+    }
+
+    static Refill[] refills(List<Limit> limits) {
+      Refill[] refills = new Refill[limits.size()];
+      for (int i = 0; i < refills.length; i++) {
+        refills[i] = Refill.of(limits.get(i));
+      }
+      return refills;
     }
 
     /** Nanoseconds since this epoch began; a clock behind the origin counts as 0. */
@@ -357,8 +386,11 @@ public final class TokenBucketLimiter implements RateLimiter {
     /** The fewest tokens of any limit, or -1 if this epoch was replaced. */
     abstract long available(long elapsed);
 
-    /** Closes this epoch for good and returns the fewest tokens of any limit at that moment. */
-    abstract long close(long elapsed);
+    /** Closes this epoch for good and returns its consumed lines as they were when closed. */
+    abstract long[] closeLines();
+
+    /** The fewest tokens of any limit for these lines at {@code elapsed}; negative for a debt. */
+    abstract long fewestTokens(long[] lines, long elapsed);
   }
 
   /** Left padding of a single limit's consumed line: keeps other objects off its cache line. */
@@ -421,9 +453,9 @@ public final class TokenBucketLimiter implements RateLimiter {
     private final Refill refill;
     private final long capacity;
 
-    SingleEpoch(long origin, List<Limit> limits, long consumed) {
+    SingleEpoch(long origin, List<Limit> limits, long consumed, Refill refill) {
       super(origin, limits, consumed);
-      this.refill = Refill.of(limits.get(0));
+      this.refill = refill;
       this.capacity = limits.get(0).capacity();
     }
 
@@ -461,7 +493,7 @@ public final class TokenBucketLimiter implements RateLimiter {
           return new Decision(
               false,
               capacity,
-              tokens,
+              Math.max(0, tokens),
               waitFor(refill, plus(line, permits), elapsed),
               waitFor(refill, plus(line, capacity), elapsed));
         }
@@ -480,14 +512,21 @@ public final class TokenBucketLimiter implements RateLimiter {
     }
 
     @Override
-    long close(long elapsed) {
-      long generated = refill.generated(elapsed);
+    long[] closeLines() {
       for (; ; ) {
         long w = consumedVolatile();
+        if (w == CLOSED_LINE) {
+          throw new IllegalStateException("epoch closed twice"); // setLimits is serialized
+        }
         if (casConsumed(w, CLOSED_LINE)) {
-          return Math.max(0, tokens(generated, w, capacity));
+          return new long[] {w};
         }
       }
+    }
+
+    @Override
+    long fewestTokens(long[] lines, long elapsed) {
+      return tokens(refill.generated(elapsed), lines[0], capacity);
     }
   }
 
@@ -499,12 +538,11 @@ public final class TokenBucketLimiter implements RateLimiter {
     private final long[] capacities;
     private final AtomicReference<long[]> consumed;
 
-    MultiEpoch(long origin, List<Limit> limits, long[] consumed) {
+    MultiEpoch(long origin, List<Limit> limits, long[] consumed, Refill[] refills) {
       super(origin, limits);
-      this.refills = new Refill[limits.size()];
+      this.refills = refills;
       this.capacities = new long[limits.size()];
       for (int i = 0; i < refills.length; i++) {
-        refills[i] = Refill.of(limits.get(i));
         capacities[i] = limits.get(i).capacity();
       }
       this.consumed = new AtomicReference<>(consumed.clone());
@@ -581,17 +619,17 @@ public final class TokenBucketLimiter implements RateLimiter {
     }
 
     @Override
-    long close(long elapsed) {
-      for (; ; ) {
-        long[] w = consumed.get();
-        if (consumed.compareAndSet(w, CLOSED_LINES)) {
-          long fewest = Long.MAX_VALUE;
-          for (int i = 0; i < w.length; i++) {
-            fewest = Math.min(fewest, tokens(refills[i].generated(elapsed), w[i], capacities[i]));
-          }
-          return Math.max(0, fewest);
-        }
+    long[] closeLines() {
+      return consumed.getAndSet(CLOSED_LINES);
+    }
+
+    @Override
+    long fewestTokens(long[] lines, long elapsed) {
+      long fewest = Long.MAX_VALUE;
+      for (int i = 0; i < lines.length; i++) {
+        fewest = Math.min(fewest, tokens(refills[i].generated(elapsed), lines[i], capacities[i]));
       }
+      return fewest;
     }
 
     private long[] taken(long[] w, long elapsed, long permits) {

@@ -1,8 +1,5 @@
 package dev.sysblocks.ratelimit;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
  * One fixed window of a windowed limiter: its index since the limiter started, the count of the
  * window before it (frozen when this one opened), and its own count, the one contended word.
@@ -11,29 +8,14 @@ import java.lang.invoke.VarHandle;
  */
 final class WindowCounter {
 
-  private static final VarHandle COUNT;
-
-  static {
-    try {
-      COUNT = MethodHandles.lookup().findVarHandle(WindowCounter.class, "count", long.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   /** Window number: floor(elapsed / window length). */
   final long index;
 
   /** Permits admitted in the previous window (index - 1); 0 if that window saw none. */
   final long previous;
 
-  @SuppressWarnings("unused")
-  private long p01, p02, p03, p04, p05, p06, p07;
-
-  private volatile long count;
-
-  @SuppressWarnings("unused")
-  private long p11, p12, p13, p14, p15, p16, p17;
+  /** Admitted permits, with the sign bit set once closed; alone on its cache line. */
+  private final LongCell count = new LongCell(0);
 
   WindowCounter(long index, long previous) {
     this.index = index;
@@ -49,7 +31,7 @@ final class WindowCounter {
 
   /** Volatile read: pairs with the CAS of every admission counted. */
   long countVolatile() {
-    return count & ~CLOSED;
+    return count.getVolatile() & ~CLOSED;
   }
 
   /**
@@ -57,7 +39,7 @@ final class WindowCounter {
    * if the window was closed (the caller moves on to its successor).
    */
   int tryAdd(long permits, long allowed) {
-    long c = count;
+    long c = count.getVolatile();
     for (; ; ) {
       if (c < 0) {
         return WINDOW_CLOSED;
@@ -67,7 +49,7 @@ final class WindowCounter {
       }
       // Volatile compare-and-exchange: an admission must see every earlier one in this window;
       // on a lost race the witness is the next attempt's starting point.
-      long witness = (long) COUNT.compareAndExchange(this, c, c + permits);
+      long witness = count.compareAndExchangeVolatile(c, c + permits);
       if (witness == c) {
         return TAKEN;
       }
@@ -80,9 +62,9 @@ final class WindowCounter {
    * after this returns, so a successor can carry the exact count.
    */
   long close() {
-    long c = count;
+    long c = count.getVolatile();
     while (c >= 0) {
-      long witness = (long) COUNT.compareAndExchange(this, c, c | CLOSED);
+      long witness = count.compareAndExchangeVolatile(c, c | CLOSED);
       if (witness == c) {
         return c;
       }

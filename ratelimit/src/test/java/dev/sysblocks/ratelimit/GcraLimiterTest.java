@@ -122,6 +122,16 @@ class GcraLimiterTest {
   }
 
   @Test
+  void aToleranceBeyondTheRangeIsRefusedEvenWhenItsProductFitsSixtyFourUnsignedBits() {
+    // 3 x 100 years is about 9.5e18 ns: over 2^63, under 2^64.
+    assertThatThrownBy(
+            () -> GcraLimiter.of(Limit.of(1, Duration.ofDays(36_525)).withCapacity(3), ticker))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("capacity times the emission interval must be at most 2^62 ns");
+    assertThat(GcraLimiter.of(Limit.of(1, Duration.ofDays(36_525)), ticker).tryAcquire()).isTrue();
+  }
+
+  @Test
   void badInputIsRejectedNamingTheParameter() {
     GcraLimiter limiter = GcraLimiter.of(Limit.of(10, Duration.ofSeconds(1)), ticker);
     assertThatThrownBy(() -> limiter.tryAcquire(0))

@@ -59,6 +59,30 @@ class RefillTest {
     }
   }
 
+  @Property(tries = 3000)
+  void nanosUntilIsTheWaitForTheKthPermit(
+      @ForAll("rates") Rate rate, @ForAll("elapsed") long elapsed, @ForAll("deficits") long extra) {
+    Refill refill = new Refill(rate.permits(), rate.periodNanos());
+    long generated = refill.generated(elapsed);
+    long k = extra > Long.MAX_VALUE - generated ? Long.MAX_VALUE : generated + extra;
+    BigInteger at =
+        BigInteger.valueOf(k)
+            .multiply(BigInteger.valueOf(rate.periodNanos()))
+            .add(BigInteger.valueOf(rate.permits() - 1))
+            .divide(BigInteger.valueOf(rate.permits()));
+    BigInteger wait = at.subtract(BigInteger.valueOf(elapsed)).max(BigInteger.ZERO);
+    long expected = wait.bitLength() < 64 ? wait.longValue() : Long.MAX_VALUE;
+    assertThat(refill.nanosUntil(k, elapsed)).isEqualTo(expected);
+  }
+
+  @Provide
+  Arbitrary<Long> deficits() {
+    return Arbitraries.oneOf(
+        Arbitraries.longs().between(-3, 3),
+        Arbitraries.longs().between(0, 1L << 40),
+        Arbitraries.of(1L << 61, 1L << 62));
+  }
+
   @Test
   void threePerSecondHasNoDrift() {
     Refill refill = new Refill(3, 1_000_000_000L);

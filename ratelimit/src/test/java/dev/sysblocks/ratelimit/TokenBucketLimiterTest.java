@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sysblocks.core.FakeTicker;
 import dev.sysblocks.core.Ticker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Token bucket behaviour, event by event, under a clock driven by hand. */
@@ -177,8 +184,8 @@ class TokenBucketLimiterTest {
     // Two callers alternate: one reads the current time, one a reading 10 s old (a thread
     // descheduled between reading the clock and deciding). A limiter that stores its last refill
     // time lets each stale caller move that time back and re-mint up to a whole burst, every time
-    // (golang/go#65508). Here the state only ever rises: a stale reading can use the permits that
-    // were waiting at its own instant, once, and is refused from then on.
+    // (golang/go#65508). Here the state only ever rises: a stale caller decides as if it had come
+    // 10 s earlier, which can add its own request once, and then it is refused.
     FakeTicker now = FakeTicker.create();
     boolean[] stale = {false};
     Ticker clock = () -> stale[0] ? now.read() - Duration.ofSeconds(10).toNanos() : now.read();
@@ -255,6 +262,76 @@ class TokenBucketLimiterTest {
     assertThat(limiter.availablePermits()).isEqualTo(1);
     limiter.setLimits(List.of(Limit.of(50, Duration.ofSeconds(1)).withCapacity(2)));
     assertThat(limiter.availablePermits()).as("carried 1, capped at 2").isEqualTo(1);
+  }
+
+  @Test
+  void aRefusalAfterTheClockWentBackNeverReportsNegativeRemaining() {
+    long[] skew = {0};
+    Ticker skewed = () -> ticker.read() - skew[0];
+    TokenBucketLimiter limiter =
+        TokenBucketLimiter.builder()
+            .limit(Limit.of(10, Duration.ofSeconds(1)).withInitialPermits(0))
+            .ticker(skewed)
+            .build();
+    ticker.advance(Duration.ofSeconds(1));
+    assertThat(limiter.tryAcquire(10)).isTrue();
+    skew[0] = Duration.ofMillis(500).toNanos();
+    Decision d = limiter.decide(1);
+    assertThat(d.allowed()).isFalse();
+    assertThat(d.remaining()).isZero();
+    assertThat(d.retryAfter()).isEqualTo(Duration.ofMillis(600));
+  }
+
+  @Test
+  void settingTheSameLimitsAgainKeepsTheProgressTowardsTheNextPermit() {
+    TokenBucketLimiter limiter = limiter(Limit.of(1, Duration.ofMinutes(1)));
+    assertThat(limiter.tryAcquire()).isTrue();
+    for (int i = 0; i < 4; i++) {
+      ticker.advance(Duration.ofSeconds(15));
+      limiter.setLimits(List.of(Limit.of(1, Duration.ofMinutes(1))));
+    }
+    assertThat(limiter.tryAcquire()).as("a config reloader must not starve the bucket").isTrue();
+  }
+
+  @Test
+  void changingLimitsWhileCallersHammerNeitherHangsNorOverAdmits() throws Exception {
+    // Time stands still (a fake clock) while 4 threads take permits and a fifth switches limits
+    // back and forth 2,000 times: every switch carries over only what is left, so in total at most
+    // the first capacity can ever be admitted, however the switches interleave.
+    TokenBucketLimiter limiter = limiter(Limit.of(100, Duration.ofSeconds(1)).withCapacity(500));
+    AtomicLong admitted = new AtomicLong();
+    AtomicBoolean done = new AtomicBoolean();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> callers = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        callers.add(
+            pool.submit(
+                () -> {
+                  while (!done.get()) {
+                    if (limiter.tryAcquire()) {
+                      admitted.incrementAndGet();
+                    }
+                  }
+                }));
+      }
+      for (int i = 0; i < 2_000; i++) {
+        limiter.setLimits(
+            i % 2 == 0
+                ? List.of(Limit.of(5, Duration.ofSeconds(1)).withCapacity(1_000))
+                : List.of(
+                    Limit.of(100, Duration.ofSeconds(1)).withCapacity(500),
+                    Limit.of(1_000, Duration.ofMinutes(1))));
+      }
+      done.set(true);
+      for (Future<?> c : callers) {
+        c.get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(admitted.get()).isEqualTo(500); // all of the first capacity, and not one more
+    assertThat(limiter.availablePermits()).isZero();
   }
 
   @Test

@@ -1,0 +1,37 @@
+package dev.sysblocks.ratelimit;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/** The value of a {@link LongCell} and its accessors, named for their memory mode. */
+abstract class LongCellValue extends LongCellPadLeft {
+
+  private static final VarHandle VALUE;
+
+  static {
+    try {
+      VALUE = MethodHandles.lookup().findVarHandle(LongCellValue.class, "value", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile long value;
+
+  LongCellValue(long initial) {
+    this.value = initial;
+  }
+
+  /** Volatile read: sees every write whose CAS it must be ordered after. */
+  final long getVolatile() {
+    return value;
+  }
+
+  /**
+   * Volatile compare-and-exchange returning the value found: a lost race hands the caller the
+   * current value, so the retry needs no second read of a contended line.
+   */
+  final long compareAndExchangeVolatile(long expected, long next) {
+    return (long) VALUE.compareAndExchange(this, expected, next);
+  }
+}
