@@ -524,15 +524,6 @@ public final class HashRing<N> extends CopyOnWriteMembership<N, long[]> implemen
   }
 
   @Override
-  public List<N> preferenceList(long keyHash, int replicas) {
-    snapshot.checkReplicas(replicas);
-    @SuppressWarnings("unchecked") // holds only N values, and never escapes as an N[]
-    N[] out = (N[]) new Object[replicas];
-    preferenceList(keyHash, out);
-    return List.of(out);
-  }
-
-  @Override
   public List<N> nodes() {
     return snapshot.nodes;
   }

@@ -358,15 +358,6 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
   }
 
   @Override
-  public List<N> preferenceList(long keyHash, int replicas) {
-    checkReplicas(replicas, snapshot.nodes.size());
-    @SuppressWarnings("unchecked") // holds only N values, and never escapes as an N[]
-    N[] out = (N[]) new Object[replicas];
-    preferenceList(keyHash, out);
-    return List.of(out);
-  }
-
-  @Override
   public List<N> nodes() {
     return snapshot.nodes;
   }

@@ -87,7 +87,20 @@ public interface NodeLocator<N> {
    * @throws IllegalArgumentException if {@code replicas} is below 1 or above the number of nodes
    * @throws IllegalStateException if there are no nodes
    */
-  List<N> preferenceList(long keyHash, int replicas);
+  default List<N> preferenceList(long keyHash, int replicas) {
+    int nodes = nodes().size();
+    if (nodes == 0) {
+      throw new IllegalStateException("there are no nodes");
+    }
+    if (replicas < 1 || replicas > nodes) {
+      throw new IllegalArgumentException(
+          "replicas must be between 1 and the number of nodes (" + nodes + "): " + replicas);
+    }
+    @SuppressWarnings("unchecked") // holds only N values, and never escapes as an N[]
+    N[] out = (N[]) new Object[replicas];
+    preferenceList(keyHash, out);
+    return List.of(out);
+  }
 
   /**
    * Returns the first {@code replicas} distinct nodes for a key, owner first.

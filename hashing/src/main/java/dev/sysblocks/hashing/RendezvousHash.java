@@ -240,15 +240,6 @@ public final class RendezvousHash<N> extends CopyOnWriteMembership<N, Long>
   }
 
   @Override
-  public List<N> preferenceList(long keyHash, int replicas) {
-    checkReplicas(replicas, snapshot.nodes.size());
-    @SuppressWarnings("unchecked") // holds only N values, and never escapes as an N[]
-    N[] out = (N[]) new Object[replicas];
-    preferenceList(keyHash, out);
-    return List.of(out);
-  }
-
-  @Override
   public List<N> nodes() {
     return snapshot.nodes;
   }
