@@ -23,7 +23,9 @@ import java.util.List;
  *   <li>A preference list holds {@code r} <em>distinct</em> nodes in a deterministic rank order (a
  *       Dynamo-style preference list: replicas go to the first {@code r}).
  *   <li>Answers depend on the set of nodes (by id) and the key, never on the order nodes were
- *       added.
+ *       added. The one exception is {@link MementoHash}, whose placement remembers the order of
+ *       removals and later additions (as jump hashing's remembers the bucket count); it places the
+ *       nodes of one {@code addAll} call by id.
  *   <li>String and byte keys are hashed with {@link #keyHasher()}; the {@code long} overloads take
  *       a key already hashed by it (or by any well-mixed 64-bit hash).
  *   <li>Lookups are thread-safe, lock-free and, except for the {@code List} forms, allocation-free.
