@@ -115,7 +115,10 @@ public final class MementoHash<N> implements NodeLocator<N> {
    * Memory: per bucket an int in R and a node reference, and 4 bytes per removed bucket for the stack.
    * The paper keeps R in a hash table of the removed buckets only; we index it densely because the
    * node array is dense anyway, and a direct read beats a probe on the lookup path.
-   * MEASURED
+   * Measured (ArbitraryRemovalLookupBenchmark, full mode, 2 forks, 2-core AMD EPYC VM, JDK 17;
+   * half of the nodes removed in random order): 10.7 / 9.6 / 9.4 ns at n = 10 / 100 / 1000, which
+   * is 1.6x / 1.8x / 2.1x our stateless JumpBackHash in the same run and 0.75x / 0.83x / 0.83x the
+   * speed of hash4j's JumpBackAnchor (its anchor table keeps lookups shorter); 0 B per lookup.
    *
    * Concurrency
    * -----------
