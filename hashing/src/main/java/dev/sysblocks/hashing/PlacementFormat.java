@@ -24,8 +24,9 @@ import java.util.zip.CRC32;
  *   int    n            number of nodes, then n times:
  *   UTF    id           the node's id (modified UTF-8, as DataOutput.writeUTF)
  *   double weight
- *   ...    state        algorithm state beyond the members, if any (none in version 1's kinds but
- *                       MementoHash's bucket history)
+ *   ...    state        algorithm state beyond the members: none for the kinds written today
+ *                       (code 5 is reserved for MementoHash, whose removal history is not
+ *                       serialized yet)
  *   int    crc          CRC-32 of every byte before it
  * </pre>
  *
