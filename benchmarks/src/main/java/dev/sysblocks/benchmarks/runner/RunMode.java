@@ -14,10 +14,11 @@ enum RunMode {
   /** Proves every benchmark runs; numbers are meaningless. Used by CI: ~1 s per parameter set. */
   SMOKE(1, 0, 100, 1, 200),
   /**
-   * A first look in a few minutes: ratios are indicative, errors wide. The default. 2 s of warmup
-   * reaches C2 for these small kernels; ~6 s per parameter set.
+   * A first look in a few minutes: ratios are indicative, errors wide. The default. 1.2 s of warmup
+   * reaches C2 for these small kernels; with the fork's start, ~4 s per parameter set, so the ~100
+   * parameter sets of the suite take about 7 minutes on 2 cores.
    */
-  QUICK(1, 2, 1000, 3, 1000),
+  QUICK(1, 2, 600, 3, 500),
   /**
    * Numbers worth reporting: two forks, so JIT and layout luck of one JVM do not decide the result.
    */
