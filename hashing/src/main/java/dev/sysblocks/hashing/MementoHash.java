@@ -52,19 +52,20 @@ public final class MementoHash<N> implements NodeLocator<N> {
    * -------
    * Jump hashing is the ideal consistent hash for numbered buckets: no memory, O(1) with jump-back,
    * perfectly even. But only the last bucket can leave. Real nodes fail in any order, and when
-   * bucket 3 of 10 dies, renumbering 4..9 moves most keys. Can we keep jump's lookup and (almost) its
-   * memory, and still let any bucket leave while moving only its keys?
+   * bucket 3 of 10 dies, renumbering 4..9 moves most keys. Can we keep jump's lookup and (almost)
+   * its memory, and still let any bucket leave while moving only its keys?
    *
    * Idea (Coluzzi et al., MementoHash [1], after AnchorHash [2])
    * -------------------------------------------------------------
-   * Remember the removals, nothing else. Picture the w working buckets as w slots. When the bucket in
-   * slot s leaves, the bucket in the last slot moves into s, so the slots stay 0..w-2. Each key of
-   * the removed bucket b draws one of those w - 1 slots (a hash of the key salted with b) and goes to
-   * whoever sat there at that moment. The slots are never stored: for a removed bucket b we keep one
-   * int, R[b] = the slot count right after b left, which is also the number of the slot whose
-   * occupant moved into b's slot. Who sat in slot s when b left? Start at bucket s and follow R while
-   * R says "removed no later than b" (R[d] >= R[b]: slot counts only shrink). If the bucket found was
-   * removed later (0 <= R[d] < R[b]), the key moved on from there, so the lookup draws again there.
+   * Remember the removals, nothing else. Picture the w working buckets as w slots. When the bucket
+   * in slot s leaves, the bucket in the last slot moves into s, so the slots stay 0..w-2. Each key
+   * of the removed bucket b draws one of those w - 1 slots (a hash of the key salted with b) and
+   * goes to whoever sat there at that moment. The slots are never stored: for a removed bucket b we
+   * keep one int, R[b] = the slot count right after b left, which is also the number of the slot
+   * whose occupant moved into b's slot. Who sat in slot s when b left? Start at bucket s and follow
+   * R while R says "removed no later than b" (R[d] >= R[b]: slot counts only shrink). If the bucket
+   * found was removed later (0 <= R[d] < R[b]), the key moved on from there, so the lookup draws
+   * again there.
    *
    *   n = 6, nodes a..f             bucket:  0  1  2  3  4  5     slots
    *   start: pure jump-back hash             a  b  c  d  e  f     a b c d e f
@@ -80,45 +81,53 @@ public final class MementoHash<N> implements NodeLocator<N> {
    *             draw among 4, slot 0: bucket 0 works: a.
    *
    * Why jump-back and not jump: Memento needs only what both give, uniform buckets and monotone
-   * growth (bucket(k, n + 1) is bucket(k, n) or n), which make appending and removing the last bucket
-   * minimal. JumpBackHash gives them in O(1) instead of O(log n), so with nothing removed a lookup
-   * is one jump-back hash and one int read.
+   * growth (bucket(k, n + 1) is bucket(k, n) or n), which make appending and removing the last
+   * bucket minimal. JumpBackHash [3] gives them in O(1) instead of jump hash's [4] O(log n), so
+   * with nothing removed a lookup is one jump-back hash and one array read.
    *
    * Invariant
    * ---------
    * R[b] = -1 for a working bucket; for a removed one the slot count after its removal: distinct,
-   * larger for earlier removals. The state is always "n buckets, then these removals in this order":
-   * an add undoes the most recent removal (that bucket's keys come back, no other key moves) and
-   * appends a bucket only when nothing is removed; removing the last bucket with no holes shrinks n.
-   * Both are jump-back's own growth and shrinking. Hence removing b moves exactly b's keys: no other
-   * key's path touches b (it visits removed buckets and ends at its owner), and b's R is smaller than
-   * every R the path compares against. Each draw is uniform over the slots of its moment, so every
-   * node holds 1/w of the keys in expectation: after removing half of 100 nodes, peak/mean 1.016 and
-   * cv 0.0077 over 10^6 keys, against 1.013 and 0.0073 for a random assignment of the same keys
-   * (MementoHashBalanceTest). MementoHashPropertyTest replays removals on explicit slot arrays and
-   * agrees key by key.
+   * larger for earlier removals. The state is always "n buckets, then these removals in this
+   * order": an add undoes the most recent removal (that bucket's keys come back, no other key
+   * moves) and appends a bucket only when nothing is removed; removing the last bucket with no
+   * holes shrinks n. Both are jump-back's own growth and shrinking. Hence removing b moves exactly
+   * b's keys: no other key's path touches b (it visits removed buckets and ends at its owner), and
+   * b's R is smaller than every R the path compares against. Each draw is uniform over the slots of
+   * its moment, so every node holds 1/w of the keys in expectation: after removing half of 100
+   * nodes, peak/mean 1.016, min/mean 0.980 and cv 0.0069 over 10^6 keys, against 1.013, 0.981 and
+   * 0.0073 for a random assignment of the same keys (MementoHashBalanceTest).
+   * MementoHashPropertyTest replays removals on explicit slot arrays and agrees key by key.
    *
    * Preference lists. Draw j >= 1 looks up the key hash remixed with j, skipping nodes already
    * listed; after 64 draws, remaining nodes are taken in bucket order. Each draw is a lookup with
-   * minimal movement, so removing X changes no list without X, nor the ranks above X; adding Y changes
-   * only the lists Y joins, usually evicting one member, two when two draws switch to Y (measured,
-   * r = 3: 1.4% of all lists at n = 12, 0.03% at n = 100). Unlike a ring, when an owner leaves, its
-   * keys' new owner is usually not their second replica but the one node new to the list.
+   * minimal movement, so removing X changes no list without X, nor the ranks above X; adding Y
+   * changes only the lists Y joins, usually evicting one member, two when two draws switch to Y
+   * (measured, r = 3: 1.4% of all lists at n = 12, 0.03% at n = 100). Unlike a ring, when an owner
+   * leaves, its keys' new owner is usually not their second replica but the one node new to the
+   * list.
    *
    * Cost
    * ----
-   * ownerOf: one jump-back hash and one int read; for keys that start on a removed bucket, a rehash
-   * (MurmurHash3's finalizer), a multiply-shift reduction [5] and a short chain of int reads. With a
-   * fraction f of the buckets removed, a lookup rehashes ln(1 / (1 - f)) times on average: measured
-   * 0.69 rehashes and 0.30 chain steps at f = 1/2, for n = 10, 100 and 1000 alike. preferenceList(r):
-   * about r lookups, each with an O(r) distinctness check. A change copies the O(n) state.
-   * Memory: per bucket an int in R and a node reference, and 4 bytes per removed bucket for the stack.
-   * The paper keeps R in a hash table of the removed buckets only; we index it densely because the
-   * node array is dense anyway, and a direct read beats a probe on the lookup path.
-   * Measured (ArbitraryRemovalLookupBenchmark, full mode, 2 forks, 2-core AMD EPYC VM, JDK 17;
-   * half of the nodes removed in random order): 10.7 / 9.6 / 9.4 ns at n = 10 / 100 / 1000, which
-   * is 1.6x / 1.8x / 2.1x our stateless JumpBackHash in the same run and 0.75x / 0.83x / 0.83x the
-   * speed of hash4j's JumpBackAnchor (its anchor table keeps lookups shorter); 0 B per lookup.
+   * ownerOf: one jump-back hash and one read of the node array (a removed bucket holds null); for
+   * keys that start on a removed bucket, a rehash (MurmurHash3's finalizer), a multiply-shift
+   * reduction [5] and a short chain of int reads. With a fraction f of the buckets removed, a
+   * lookup rehashes ln(1 / (1 - f)) times on average: measured 0.69 rehashes and 0.30 chain steps
+   * at f = 1/2, for n = 10, 100 and 1000 alike. preferenceList(r): about r lookups, each with an
+   * O(r) distinctness check. A change copies the O(n) state. Memory: per bucket an int in R and a
+   * node reference, and 4 bytes per removed bucket for the stack. The paper keeps R in a hash table
+   * of the removed buckets only; we index it densely because the node array is dense anyway, and a
+   * direct read beats a probe on the lookup path.
+   *
+   *   * Measured (ArbitraryRemovalLookupBenchmark, 2 forks, JDK 17, 2-core AMD EPYC VM; half of the
+   * nodes removed in random order; benchmarks/results holds a later run: 10.7 / 9.6 / 9.4 ns,
+   * ratios 1.6 / 1.8 / 2.1): 9.9 / 9.9 / 9.4 ns at n = 10 / 100 / 1000, 0 B/op; in the same
+   * run the stateless JumpBackHash over all n buckets took 6.0 / 5.2 / 4.5 ns (ratio 1.6 / 1.9 /
+   * 2.1) and hash4j's JumpBackAnchor 9.6 / 9.0 / 8.6 ns. Over three runs on this noisy machine the
+   * ratio to JumpBackHash was 1.6 to 2.0 at n = 10 and 100 but 2.1 to 2.3 at n = 1000, just over a
+   * 2x target. Half the keys start on a removed bucket, so the branch that tells is unpredictable;
+   * that, more than the rehash, is the price (a one-multiply rehash measured no faster, so the
+   * better-mixing finalizer stays).
    *
    * Concurrency
    * -----------
@@ -129,16 +138,16 @@ public final class MementoHash<N> implements NodeLocator<N> {
    *
    * Alternatives
    * ------------
-   * JumpBackHash: numbered shards that only grow or shrink at the end; no state at all. HashRing and
-   * RendezvousHash: placement independent of history, weights, and an owner's heir that is already
-   * its second replica. MaglevHash: one table read per lookup, at a little collateral movement.
-   * hash4j's JumpBackAnchor bucket set (benchmarked here): the same guarantees for bare bucket
-   * numbers, with AnchorHash's state on JumpBackHash; single-threaded.
+   * JumpBackHash: numbered shards that only grow or shrink at the end; no state at all. HashRing
+   * and RendezvousHash: placement independent of history, weights, and an owner's heir that is
+   * already its second replica. MaglevHash: one table read per lookup, at a little collateral
+   * movement. hash4j's JumpBackAnchor bucket set (benchmarked here): the same guarantees for bare
+   * bucket numbers, with AnchorHash's state on JumpBackHash; single-threaded.
    *
    * References
    * ----------
-   * [1] M. Coluzzi, A. Brocco, A. Antonucci, T. Leidi, "MementoHash: A Stateful, Minimal Memory, Best
-   *     Performing Consistent Hash Algorithm", IEEE/ACM Transactions on Networking, 2024.
+   * [1] M. Coluzzi, A. Brocco, A. Antonucci, T. Leidi, "MementoHash: A Stateful, Minimal Memory,
+   *     Best Performing Consistent Hash Algorithm", IEEE/ACM Transactions on Networking, 2024.
    *     https://arxiv.org/abs/2306.09783
    * [2] G. Mendelson, S. Vargaftik, K. Barabash, D. Lorenz, I. Keslassy, A. Orda, "AnchorHash: A
    *     Scalable Consistent Hash", IEEE/ACM Transactions on Networking, 2021.
@@ -512,9 +521,10 @@ public final class MementoHash<N> implements NodeLocator<N> {
     /** The node that owns a key hash; there must be one. */
     @SuppressWarnings("unchecked") // holds only N values
     N owner(long keyHash) {
-      // Reads only nodeAt for keys of working buckets: one array on the common path (removed
-      // buckets hold null), 0.7 ns less at n = 1000 than reading replacer first (median of 8
-      // forks).
+      // Keys of working buckets read only nodeAt (removed buckets hold null): one array on the
+      // common
+      // path. Measured 10.6 against 11.4 ns for reading replacer first (n = 1000, median of 8 forks
+      // of a variant of ArbitraryRemovalLookupBenchmark).
       Object[] nodes = nodeAt;
       int b = JumpBackHash.bucket(keyHash, nodes.length);
       Object node = nodes[b];
