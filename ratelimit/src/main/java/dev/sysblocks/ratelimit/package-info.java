@@ -14,7 +14,8 @@
  *
  * <p><b>Conventions.</b> Time is read only from the {@link dev.sysblocks.core.Ticker} a limiter is
  * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
- * never creates permits. All limiters are thread-safe; a rejection never writes shared memory.
+ * never creates permits. All limiters are thread-safe; the lock-free ones (all but the sliding log)
+ * write no shared memory to refuse.
  *
  * <table class="striped">
  *   <caption>When to choose which</caption>
