@@ -9,8 +9,10 @@
  * dev.sysblocks.ratelimit.SlidingWindowLogLimiter} for limits stated as "N per window". Every
  * limiter implements {@link dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or
  * no that allocates nothing, {@code decide} for the figures an HTTP API returns ({@code
- * Retry-After}, {@code RateLimit-*}). Limits are {@link dev.sysblocks.ratelimit.Limit} values:
- * permits per {@link java.time.Duration}, a burst capacity and the permits available at start.
+ * Retry-After}, {@code RateLimit-*}). {@link dev.sysblocks.ratelimit.KeyedRateLimiter} gives every
+ * key (user, client IP, API token) its own limit. Limits are {@link dev.sysblocks.ratelimit.Limit}
+ * values: permits per {@link java.time.Duration}, a burst capacity and the permits available at
+ * start.
  *
  * <p><b>Conventions.</b> Time is read only from the {@link dev.sysblocks.core.Ticker} a limiter is
  * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
@@ -40,6 +42,10 @@
  *       <td>2N across a window boundary</td>
  *       <td>quotas that really are per calendar window (per minute, per day), or to show why the
  *       others exist</td></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.KeyedRateLimiter}</td>
+ *       <td>16 B per key in a table at most 3/4 full</td><td>up to the capacity, per key</td>
+ *       <td>one limit per user, IP or API key, created on first use; memory bounded under any
+ *       number of distinct keys</td></tr>
  * </table>
  *
  * <p><b>Compared with the usual Java choices.</b> Guava's {@code RateLimiter} serializes callers on
