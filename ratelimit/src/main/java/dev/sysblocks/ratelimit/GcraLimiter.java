@@ -1,10 +1,11 @@
 package dev.sysblocks.ratelimit;
 
+import dev.sysblocks.core.Sleeper;
 import dev.sysblocks.core.Ticker;
 import java.util.Objects;
 
 /**
- * * The generic cell rate algorithm: a leaky bucket used as a meter, whose whole state is one
+ * The generic cell rate algorithm: a leaky bucket used as a meter, whose whole state is one
  * timestamp. It enforces the same kind of limit as {@link TokenBucketLimiter} (a rate and a burst
  * capacity), but permits accrue continuously from each request rather than on a grid fixed at the
  * limiter's start, so the two admit slightly different sequences; it answers "when may I retry?"
@@ -19,9 +20,11 @@ import java.util.Objects;
  * whole number of nanoseconds or at least a microsecond long (then it is rounded up, making the
  * rate at most 0.1% slower, never faster). Faster fractional rates are refused: use {@link
  * TokenBucketLimiter}, whose arithmetic is exact for any rate. Thread-safe and lock-free: one CAS
- * per admission, no write on a rejection, nothing allocated by {@code tryAcquire}.
+ * per admission, no write on a rejection, nothing allocated by {@code tryAcquire}. Callers that
+ * would rather wait than be refused reserve: the TAT moves past the tolerance into the future and
+ * the caller sleeps until then, first come, first served (see {@link ReservingRateLimiter}).
  */
-public final class GcraLimiter implements RateLimiter {
+public final class GcraLimiter implements ReservingRateLimiter {
 
   /*
    * Problem. The same as the token bucket's -- an average rate with a tolerated burst -- but
@@ -87,6 +90,7 @@ public final class GcraLimiter implements RateLimiter {
   static final long MIN_ROUNDED_INTERVAL_NANOS = 1_000;
 
   private final Ticker ticker;
+  private final Sleeper sleeper;
   private final Limit limit;
   private final long origin;
   private final long interval;
@@ -96,8 +100,9 @@ public final class GcraLimiter implements RateLimiter {
   /** Theoretical arrival time, ns since origin; only ever increases. Alone on its cache line. */
   private final LongCell tat;
 
-  private GcraLimiter(Limit limit, Ticker ticker) {
+  private GcraLimiter(Limit limit, Ticker ticker, Sleeper sleeper) {
     this.ticker = ticker;
+    this.sleeper = sleeper;
     this.limit = limit;
     this.interval = intervalOf(limit);
     this.capacity = limit.capacity();
@@ -134,9 +139,25 @@ public final class GcraLimiter implements RateLimiter {
    *     burst tolerance exceeds 146 years
    */
   public static GcraLimiter of(Limit limit, Ticker ticker) {
+    Objects.requireNonNull(ticker, "ticker");
+    return of(limit, ticker, ticker instanceof Sleeper s ? s : Sleeper.system());
+  }
+
+  /**
+   * A limiter on the given clock whose blocking calls wait through the given sleeper.
+   *
+   * @param limit the limit
+   * @param ticker the time source
+   * @param sleeper how {@code acquire} waits
+   * @return a new limiter
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the limit has no usable emission interval
+   */
+  public static GcraLimiter of(Limit limit, Ticker ticker, Sleeper sleeper) {
     Objects.requireNonNull(limit, "limit");
     Objects.requireNonNull(ticker, "ticker");
-    return new GcraLimiter(limit, ticker);
+    Objects.requireNonNull(sleeper, "sleeper");
+    return new GcraLimiter(limit, ticker, sleeper);
   }
 
   /** T = P / N, exact or rounded up; refused when rounding would distort the rate by over 0.1%. */
@@ -192,6 +213,37 @@ public final class GcraLimiter implements RateLimiter {
       if (witness == current) {
         return new Decision(true, capacity, (now + tolerance - next) / interval, 0, next - now);
       }
+    }
+  }
+
+  @Override
+  public Reservation reserveNanos(long permits, long maxWaitNanos) {
+    checkPermits(permits);
+    if (maxWaitNanos < 0) {
+      throw new IllegalArgumentException("maxWaitNanos must not be negative: " + maxWaitNanos);
+    }
+    long reading = ticker.read();
+    long now = Math.max(0, reading - origin);
+    long cost = permits * interval;
+    long current = tatVolatile();
+    for (; ; ) {
+      long base = Math.max(current, now);
+      if (base > Long.MAX_VALUE - cost) {
+        return Reservation.refused(permits, Long.MAX_VALUE); // reservations reach past 2^63 ns
+      }
+      long next = base + cost;
+      long wait = Math.max(0, next - tolerance - now);
+      if (wait > maxWaitNanos) {
+        return Reservation.refused(permits, wait);
+      }
+      long witness = exchangeTat(current, next);
+      if (witness == current) {
+        long before = current;
+        // Undone only while nothing was taken after it: the TAT returns to where it was.
+        return Reservation.granted(
+            permits, reading, wait, ticker, sleeper, () -> exchangeTat(next, before) == next);
+      }
+      current = witness;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sysblocks.ratelimit;
 
+import dev.sysblocks.core.Sleeper;
 import dev.sysblocks.core.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -25,13 +26,18 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * *
  *
+ * <p>Callers that would rather wait than be refused use {@link #acquire}, {@link #tryAcquire(long,
+ * java.time.Duration)}, {@link #acquireAsync} or {@link #reserve(long)}: a reservation moves the
+ * consumed line past the permits available, into the future, and the caller sleeps until then
+ * (first come, first served; see {@link ReservingRateLimiter}).
+ *
  * <p>Thread-safe; decisions are lock-free: a decision reads one word and, if it takes permits,
  * swaps it with one compare-and-set; a refusal writes nothing. With a single limit {@code
  * tryAcquire} allocates nothing. Limits can be replaced at run time ({@link #setLimits}); the
  * permits available at that moment carry over, capped to the new capacities; callers arriving
  * during the switch wait for it.
  */
-public final class TokenBucketLimiter implements RateLimiter {
+public final class TokenBucketLimiter implements ReservingRateLimiter {
 
   /*
    * Problem. Admit at most `rate` permits per unit of time on average, yet let short bursts
@@ -114,13 +120,15 @@ public final class TokenBucketLimiter implements RateLimiter {
   private static final int CLOSED = -1;
 
   private final Ticker ticker;
+  private final Sleeper sleeper;
   private final Object configLock = new Object();
 
   /** The current limits and their state; replaced only by setLimits. */
   private volatile Epoch epoch;
 
-  private TokenBucketLimiter(Ticker ticker, List<Limit> limits) {
+  private TokenBucketLimiter(Ticker ticker, Sleeper sleeper, List<Limit> limits) {
     this.ticker = ticker;
+    this.sleeper = sleeper;
     long origin = ticker.read();
     long[] consumed = new long[limits.size()];
     for (int i = 0; i < consumed.length; i++) {
@@ -153,6 +161,7 @@ public final class TokenBucketLimiter implements RateLimiter {
   public static final class Builder {
     private final List<Limit> limits = new ArrayList<>();
     private Ticker ticker;
+    private Sleeper sleeper;
 
     private Builder() {}
 
@@ -190,6 +199,24 @@ public final class TokenBucketLimiter implements RateLimiter {
     }
 
     /**
+     * Sets how callers of {@code acquire} wait (default: the ticker itself if it is also a {@link
+     * Sleeper}, as a {@code FakeTicker} is, so waits pass in fake time; otherwise {@link
+     * Sleeper#system()}).
+     *
+     * @param sleeper the sleeper
+     * @return this builder
+     * @throws NullPointerException if {@code sleeper} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder sleeper(Sleeper sleeper) {
+      if (this.sleeper != null) {
+        throw new IllegalStateException("sleeper already set");
+      }
+      this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+      return this;
+    }
+
+    /**
      * Builds the limiter; its buckets hold their limits' initial permits.
      *
      * @return a new limiter
@@ -199,7 +226,9 @@ public final class TokenBucketLimiter implements RateLimiter {
       if (limits.isEmpty()) {
         throw new IllegalStateException("at least one limit is required");
       }
-      return new TokenBucketLimiter(ticker == null ? Ticker.system() : ticker, List.copyOf(limits));
+      Ticker t = ticker == null ? Ticker.system() : ticker;
+      Sleeper s = sleeper != null ? sleeper : t instanceof Sleeper ts ? ts : Sleeper.system();
+      return new TokenBucketLimiter(t, s, List.copyOf(limits));
     }
   }
 
@@ -228,6 +257,23 @@ public final class TokenBucketLimiter implements RateLimiter {
       Decision d = e.decide(e.elapsed(ticker.read()), permits);
       if (d != null) {
         return d;
+      }
+      awaitReplacement(e);
+    }
+  }
+
+  @Override
+  public Reservation reserveNanos(long permits, long maxWaitNanos) {
+    if (maxWaitNanos < 0) {
+      throw new IllegalArgumentException("maxWaitNanos must not be negative: " + maxWaitNanos);
+    }
+    for (; ; ) {
+      Epoch e = epoch;
+      e.checkPermits(permits);
+      long now = ticker.read();
+      Reservation r = e.reserve(now, permits, maxWaitNanos, this);
+      if (r != null) {
+        return r;
       }
       awaitReplacement(e);
     }
@@ -386,6 +432,17 @@ public final class TokenBucketLimiter implements RateLimiter {
     /** The fewest tokens of any limit, or -1 if this epoch was replaced. */
     abstract long available(long elapsed);
 
+    /**
+     * Takes permits that may only be usable in the future, if within maxWait (else writes nothing
+     * and returns a refused reservation); null if this epoch was replaced.
+     */
+    abstract Reservation reserve(long now, long permits, long maxWait, TokenBucketLimiter owner);
+
+    final Reservation granted(
+        long now, long permits, long wait, TokenBucketLimiter owner, Reservation.Refund refund) {
+      return Reservation.granted(permits, now, wait, owner.ticker, owner.sleeper, refund);
+    }
+
     /** Closes this epoch for good and returns its consumed lines as they were when closed. */
     abstract long[] closeLines();
 
@@ -512,6 +569,34 @@ public final class TokenBucketLimiter implements RateLimiter {
     }
 
     @Override
+    Reservation reserve(long now, long permits, long maxWait, TokenBucketLimiter owner) {
+      long elapsed = elapsed(now);
+      long generated = refill.generated(elapsed);
+      long w = consumedVolatile();
+      for (; ; ) {
+        if (w == CLOSED_LINE) {
+          return null;
+        }
+        long line = Math.max(w, generated - capacity);
+        if (line > Long.MAX_VALUE - permits) {
+          return Reservation.refused(permits, Long.MAX_VALUE); // past 2^63 permits: never
+        }
+        long next = line + permits;
+        long wait = waitFor(refill, next, elapsed);
+        if (wait > maxWait || wait == Long.MAX_VALUE) {
+          return Reservation.refused(permits, wait);
+        }
+        long witness = exchangeConsumed(w, next);
+        if (witness == w) {
+          long before = w;
+          // Undone only while nothing was taken after it: the line returns to where it was.
+          return granted(now, permits, wait, owner, () -> casConsumed(next, before));
+        }
+        w = witness;
+      }
+    }
+
+    @Override
     long[] closeLines() {
       for (; ; ) {
         long w = consumedVolatile();
@@ -616,6 +701,34 @@ public final class TokenBucketLimiter implements RateLimiter {
         fewest = Math.min(fewest, tokens(refills[i].generated(elapsed), w[i], capacities[i]));
       }
       return Math.max(0, fewest);
+    }
+
+    @Override
+    Reservation reserve(long now, long permits, long maxWait, TokenBucketLimiter owner) {
+      long elapsed = elapsed(now);
+      for (; ; ) {
+        long[] w = consumed.get();
+        if (w == CLOSED_LINES) {
+          return null;
+        }
+        long[] next = new long[w.length];
+        long wait = 0;
+        for (int i = 0; i < w.length; i++) {
+          long line = Math.max(w[i], refills[i].generated(elapsed) - capacities[i]);
+          if (line > Long.MAX_VALUE - permits) {
+            return Reservation.refused(permits, Long.MAX_VALUE);
+          }
+          next[i] = line + permits;
+          wait = Math.max(wait, waitFor(refills[i], next[i], elapsed));
+        }
+        if (wait > maxWait || wait == Long.MAX_VALUE) {
+          return Reservation.refused(permits, wait);
+        }
+        if (consumed.compareAndSet(w, next)) {
+          // Undone only while nothing was taken after it (the array is still this one).
+          return granted(now, permits, wait, owner, () -> consumed.compareAndSet(next, w));
+        }
+      }
     }
 
     @Override

@@ -10,7 +10,10 @@
  * limiter implements {@link dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or
  * no that allocates nothing, {@code decide} for the figures an HTTP API returns ({@code
  * Retry-After}, {@code RateLimit-*}). {@link dev.sysblocks.ratelimit.KeyedRateLimiter} gives every
- * key (user, client IP, API token) its own limit. Limits are {@link dev.sysblocks.ratelimit.Limit}
+ * key (user, client IP, API token) its own limit. The token bucket and GCRA also implement {@link
+ * dev.sysblocks.ratelimit.ReservingRateLimiter}: blocking {@code acquire}, {@code tryAcquire} with
+ * a timeout, {@code acquireAsync} and {@code reserve}, for callers that wait their turn (first
+ * come, first served) instead of being refused. Limits are {@link dev.sysblocks.ratelimit.Limit}
  * values: permits per {@link java.time.Duration}, a burst capacity and the permits available at
  * start.
  *
