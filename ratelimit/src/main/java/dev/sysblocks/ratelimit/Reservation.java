@@ -47,6 +47,9 @@ public final class Reservation {
   private final Refund refund;
   private final AtomicInteger state;
 
+  /** Set once, before the reservation is handed out; read by cancel. */
+  private volatile Runnable onReturn;
+
   private Reservation(
       boolean granted,
       long permits,
@@ -165,7 +168,20 @@ public final class Reservation {
     if (readyAt - ticker.read() <= 0) {
       return false; // already usable: the permits count as used
     }
-    return refund.undo();
+    if (!refund.undo()) {
+      return false;
+    }
+    Runnable callback = onReturn;
+    if (callback != null) {
+      callback.run();
+    }
+    return true;
+  }
+
+  /** Runs {@code callback} after a cancel gives the permits back; for the observing wrapper. */
+  Reservation onCancel(Runnable callback) {
+    this.onReturn = callback;
+    return this;
   }
 
   /**
