@@ -49,6 +49,10 @@
  *       <td>16 B per key in a table at most 3/4 full</td><td>up to the capacity, per key</td>
  *       <td>one limit per user, IP or API key, created on first use; memory bounded under any
  *       number of distinct keys</td></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.LeakyBucketShaper}</td>
+ *       <td>a queue of at most Q tasks and one thread</td><td>none: one task per interval</td>
+ *       <td>outbound calls that must be evenly spaced: it delays tasks instead of refusing
+ *       them</td></tr>
  * </table>
  *
  * <p><b>Compared with the usual Java choices.</b> Guava's {@code RateLimiter} serializes callers on
