@@ -47,7 +47,7 @@ public final class GcraLimiter implements ReservingRateLimiter {
    * the TAT is 0 (full): five requests push it to 500 ms; the sixth would make it 600 ms > 0 + 500,
    * refused, retry after 100 ms. At t = 100 ms the sixth passes (TAT 600 ms <= 600 ms).
    *
-   *   * Invariant. TAT never decreases; with clock readings in order, at most C + floor(L / T) permits
+   * Invariant. TAT never decreases; with clock readings in order, at most C + floor(L / T) permits
    * pass in any interval of length L (the continuous bucket's bound: no "+1", since permits accrue
    * from each request, not on a grid aligned to the start as in TokenBucketLimiter). A caller whose
    * clock reading is up to D old behaves as if it had arrived D earlier, so with such callers the
@@ -62,14 +62,18 @@ public final class GcraLimiter implements ReservingRateLimiter {
    * Concurrency. The TAT sits alone on its cache line (LongCell). An admission is one
    * compare-and-exchange; a lost race retries from the witness value without re-reading. A refusal
    * reads the TAT and writes nothing, so saturated limiters do not bounce the line between cores.
+   * The limit and its TAT form an epoch, read through one volatile field; setLimit closes the old
+   * epoch's TAT with a sentinel (so no admission can land in it afterwards), carries the permits
+   * left (or the debt) into a new epoch, and publishes it. Callers meeting the sentinel spin, then
+   * yield, for the few instructions until it is published.
    *
-   *   * Alternatives. TokenBucketLimiter: exact at any rate, several limits at once, permits on a
+   * Alternatives. TokenBucketLimiter: exact at any rate, several limits at once, permits on a
    * grid fixed at its start. Sliding windows: counts per window, no burst parameter. Redis users know GCRA from
    * redis-cell and the Stripe/Brandur write-ups, where its one-timestamp state makes each check a
    * single atomic read-modify-write.
    *
    * References.
-   *   *  [1] ATM Forum, "Traffic Management Specification Version 4.0", af-tm-0056.000, 1996, section
+   *  [1] ATM Forum, "Traffic Management Specification Version 4.0", af-tm-0056.000, 1996, section
    *      4.4.2: the Generic Cell Rate Algorithm (virtual scheduling form),
    *      https://www.broadband-forum.org/download/af-tm-0056.000.pdf
    *  [2] ITU-T Recommendation I.371, "Traffic control and congestion control in B-ISDN",
@@ -91,28 +95,47 @@ public final class GcraLimiter implements ReservingRateLimiter {
 
   private final Ticker ticker;
   private final Sleeper sleeper;
-  private final Limit limit;
   private final long origin;
-  private final long interval;
-  private final long capacity;
-  private final long tolerance;
+  private final Object configLock = new Object();
 
-  /** Theoretical arrival time, ns since origin; only ever increases. Alone on its cache line. */
-  private final LongCell tat;
+  /** The limit and its TAT; replaced only by setLimit. */
+  private volatile Epoch epoch;
+
+  /** A TAT meaning "this epoch was replaced": never a real one, which is at least 0. */
+  private static final long CLOSED = Long.MIN_VALUE;
+
+  /** One limit's constants and its TAT (ns since the origin; only rises until closed). */
+  private static final class Epoch {
+    final Limit limit;
+    final long interval;
+    final long capacity;
+    final long tolerance;
+
+    /** Alone on its cache line. */
+    final LongCell tat;
+
+    Epoch(Limit limit, long interval, long initialTat) {
+      this.limit = limit;
+      this.interval = interval;
+      this.capacity = limit.capacity();
+      this.tolerance = capacity * interval;
+      this.tat = new LongCell(initialTat);
+    }
+
+    void checkPermits(long permits) {
+      if (permits < 1 || permits > capacity) {
+        throw new IllegalArgumentException(
+            "permits must be between 1 and the capacity " + capacity + ": " + permits);
+      }
+    }
+  }
 
   private GcraLimiter(Limit limit, Ticker ticker, Sleeper sleeper) {
     this.ticker = ticker;
     this.sleeper = sleeper;
-    this.limit = limit;
-    this.interval = intervalOf(limit);
-    this.capacity = limit.capacity();
-    if (capacity > MAX_TOLERANCE_NANOS / interval) {
-      throw new IllegalArgumentException(
-          "capacity times the emission interval must be at most 2^62 ns (146 years): " + limit);
-    }
-    this.tolerance = capacity * interval;
+    long interval = checkedIntervalOf(limit);
     this.origin = ticker.read();
-    this.tat = new LongCell((capacity - limit.initialPermits()) * interval);
+    this.epoch = new Epoch(limit, interval, (limit.capacity() - limit.initialPermits()) * interval);
   }
 
   /**
@@ -177,126 +200,199 @@ public final class GcraLimiter implements ReservingRateLimiter {
     return interval;
   }
 
+  /** intervalOf, also refusing a tolerance C * T beyond {@link #MAX_TOLERANCE_NANOS}. */
+  static long checkedIntervalOf(Limit limit) {
+    long interval = intervalOf(limit);
+    if (limit.capacity() > MAX_TOLERANCE_NANOS / interval) {
+      throw new IllegalArgumentException(
+          "capacity times the emission interval must be at most 2^62 ns (146 years): " + limit);
+    }
+    return interval;
+  }
+
   @Override
   public boolean tryAcquire(long permits) {
-    checkPermits(permits);
-    long now = elapsed();
-    long cost = permits * interval; // <= capacity * interval <= 2^62
-    long current = tatVolatile();
     for (; ; ) {
-      long next = Math.max(current, now) + cost;
-      if (next - now > tolerance) {
-        return false; // no write, no allocation
+      Epoch e = epoch;
+      e.checkPermits(permits);
+      long now = elapsed();
+      long cost = permits * e.interval; // <= capacity * interval <= 2^62
+      long current = e.tat.getVolatile();
+      for (; ; ) {
+        if (current == CLOSED) {
+          break; // replaced by setLimit: decide under the new limit
+        }
+        long next = Math.max(current, now) + cost;
+        if (next - now > e.tolerance) {
+          return false; // no write, no allocation
+        }
+        long witness = e.tat.compareAndExchangeVolatile(current, next);
+        if (witness == current) {
+          return true;
+        }
+        current = witness;
       }
-      long witness = exchangeTat(current, next);
-      if (witness == current) {
-        return true;
-      }
-      current = witness;
+      awaitReplacement(e);
     }
   }
 
   @Override
   public Decision decide(long permits) {
-    checkPermits(permits);
-    long now = elapsed();
-    long cost = permits * interval;
     for (; ; ) {
-      long current = tatVolatile();
-      long base = Math.max(current, now);
-      long next = base + cost;
-      if (next - now > tolerance) {
-        long remaining = Math.max(0, (now + tolerance - base) / interval);
-        return new Decision(false, capacity, remaining, next - tolerance - now, base - now);
+      Epoch e = epoch;
+      e.checkPermits(permits);
+      long now = elapsed();
+      long cost = permits * e.interval;
+      long current = e.tat.getVolatile();
+      while (current != CLOSED) {
+        long base = Math.max(current, now);
+        long next = base + cost;
+        if (next - now > e.tolerance) {
+          long remaining = Math.max(0, (now + e.tolerance - base) / e.interval);
+          return new Decision(false, e.capacity, remaining, next - e.tolerance - now, base - now);
+        }
+        long witness = e.tat.compareAndExchangeVolatile(current, next);
+        if (witness == current) {
+          return new Decision(
+              true, e.capacity, (now + e.tolerance - next) / e.interval, 0, next - now);
+        }
+        current = witness;
       }
-      long witness = exchangeTat(current, next);
-      if (witness == current) {
-        return new Decision(true, capacity, (now + tolerance - next) / interval, 0, next - now);
-      }
+      awaitReplacement(e);
     }
   }
 
   @Override
   public Reservation reserveNanos(long permits, long maxWaitNanos) {
-    checkPermits(permits);
     if (maxWaitNanos < 0) {
       throw new IllegalArgumentException("maxWaitNanos must not be negative: " + maxWaitNanos);
     }
-    long reading = ticker.read();
-    long now = Math.max(0, reading - origin);
-    long cost = permits * interval;
-    long current = tatVolatile();
     for (; ; ) {
-      long base = Math.max(current, now);
-      if (base > Long.MAX_VALUE - cost) {
-        return Reservation.refused(permits, Long.MAX_VALUE); // reservations reach past 2^63 ns
+      Epoch e = epoch;
+      e.checkPermits(permits);
+      long reading = ticker.read();
+      long now = Math.max(0, reading - origin);
+      long cost = permits * e.interval;
+      long current = e.tat.getVolatile();
+      while (current != CLOSED) {
+        long base = Math.max(current, now);
+        if (base > Long.MAX_VALUE - cost) {
+          return Reservation.refused(permits, Long.MAX_VALUE); // reservations reach past 2^63 ns
+        }
+        long next = base + cost;
+        long wait = Math.max(0, next - e.tolerance - now);
+        if (wait > maxWaitNanos) {
+          return Reservation.refused(permits, wait);
+        }
+        long witness = e.tat.compareAndExchangeVolatile(current, next);
+        if (witness == current) {
+          long before = current;
+          LongCell cell = e.tat;
+          // Undone only while nothing was taken after it: the TAT returns to where it was.
+          return Reservation.granted(
+              permits,
+              reading,
+              wait,
+              ticker,
+              sleeper,
+              () -> cell.compareAndExchangeVolatile(next, before) == next);
+        }
+        current = witness;
       }
-      long next = base + cost;
-      long wait = Math.max(0, next - tolerance - now);
-      if (wait > maxWaitNanos) {
-        return Reservation.refused(permits, wait);
-      }
-      long witness = exchangeTat(current, next);
-      if (witness == current) {
-        long before = current;
-        // Undone only while nothing was taken after it: the TAT returns to where it was.
-        return Reservation.granted(
-            permits, reading, wait, ticker, sleeper, () -> exchangeTat(next, before) == next);
-      }
-      current = witness;
+      awaitReplacement(e);
     }
   }
 
   @Override
   public long availablePermits() {
-    long now = elapsed();
-    return Math.max(0, (now + tolerance - Math.max(tatVolatile(), now)) / interval);
+    for (; ; ) {
+      Epoch e = epoch;
+      long now = elapsed();
+      long current = e.tat.getVolatile();
+      if (current != CLOSED) {
+        return Math.max(0, (now + e.tolerance - Math.max(current, now)) / e.interval);
+      }
+      awaitReplacement(e);
+    }
+  }
+
+  /**
+   * Replaces the limit. The permits available now carry over, capped to the new capacity, and so
+   * does a debt left by reservations (they keep their wait); then permits accrue at the new rate.
+   * Setting the current limit again is a no-op. Reservations made before cannot be cancelled
+   * afterwards. Decisions made during the switch wait for it (a few instructions).
+   *
+   * @param limit the new limit
+   * @throws NullPointerException if {@code limit} is null
+   * @throws IllegalArgumentException if the limit has no usable emission interval
+   */
+  public void setLimit(Limit limit) {
+    Objects.requireNonNull(limit, "limit");
+    long interval = checkedIntervalOf(limit);
+    synchronized (configLock) {
+      Epoch old = epoch;
+      if (old.limit.equals(limit)) {
+        return;
+      }
+      long current = old.tat.getVolatile();
+      for (; ; ) {
+        long witness = old.tat.compareAndExchangeVolatile(current, CLOSED);
+        if (witness == current) {
+          break;
+        }
+        current = witness;
+      }
+      // Read the clock after closing, so every admission of the old epoch is counted.
+      long now = elapsed();
+      long credit = now + old.tolerance - Math.max(current, now); // ns of permits; < 0 for a debt
+      long permits = Math.floorDiv(credit, old.interval);
+      long carried = Math.min(permits, limit.capacity());
+      long tolerance = limit.capacity() * interval;
+      // TAT such that (now + tolerance - TAT) / interval = carried; a debt stays a debt, capped
+      // at 2^62 ns (146 years) so the TAT stays within a long.
+      long carriedNanos =
+          carried < -(MAX_TOLERANCE_NANOS / interval) ? -MAX_TOLERANCE_NANOS : carried * interval;
+      long tat = now + tolerance - carriedNanos;
+      epoch = new Epoch(limit, interval, Math.max(0, tat));
+    }
+  }
+
+  @SuppressWarnings("ThreadPriorityCheck") // a yield only shortens a rare wait
+  private void awaitReplacement(Epoch closed) {
+    for (int spins = 0; epoch == closed; spins++) {
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
   }
 
   /**
    * Returns the limit.
    *
-   * @return the limit this limiter enforces
+   * @return the limit, as given
    */
   public Limit limit() {
-    return limit;
+    return epoch.limit;
   }
 
   /**
-   * Returns the emission interval: the time one permit takes to accrue, in nanoseconds.
+   * Returns the emission interval T in nanoseconds: P / N, rounded up if needed.
    *
-   * @return the interval, {@code period / permits} rounded up
+   * @return the interval
    */
   public long intervalNanos() {
-    return interval;
+    return epoch.interval;
   }
 
   @Override
   public String toString() {
-    return "GcraLimiter[" + limit + "]";
-  }
-
-  private void checkPermits(long permits) {
-    if (permits < 1 || permits > capacity) {
-      throw new IllegalArgumentException(
-          "permits must be between 1 and the capacity " + capacity + ": " + permits);
-    }
+    return "GcraLimiter[" + epoch.limit + "]";
   }
 
   /** Nanoseconds since the limiter started; a clock behind the origin counts as 0. */
   private long elapsed() {
     return Math.max(0, ticker.read() - origin); // wrap-safe difference
-  }
-
-  /** Volatile read: pairs with the CAS of whoever admitted the permits the TAT accounts for. */
-  private long tatVolatile() {
-    return tat.getVolatile();
-  }
-
-  /**
-   * Volatile compare-and-exchange: an admission must see every earlier one; returns the witness.
-   */
-  private long exchangeTat(long expected, long next) {
-    return tat.compareAndExchangeVolatile(expected, next);
   }
 }

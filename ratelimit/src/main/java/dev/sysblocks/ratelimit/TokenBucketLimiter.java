@@ -24,8 +24,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * boolean ok = limiter.tryAcquire();
  * }</pre>
  *
- * *
- *
  * <p>Callers that would rather wait than be refused use {@link #acquire}, {@link #tryAcquire(long,
  * java.time.Duration)}, {@link #acquireAsync} or {@link #reserve(long)}: a reservation moves the
  * consumed line past the permits available, into the future, and the caller sleeps until then
@@ -71,7 +69,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    * At t = 10 s, G = 100: tokens = min(20, 98) = 20 -- the idle time filled the bucket exactly to
    * its capacity and no further.
    *
-   *   * Invariant. W never decreases, so no interleaving can make a permit count twice. Limiters that
+   * Invariant. W never decreases, so no interleaving can make a permit count twice. Limiters that
    * store the last refill time have the flaw that a caller with a stale clock reading moves that
    * time backwards and re-mints the interval, as often as stale callers appear -- orders of
    * magnitude of over-admission under contention (golang.org/x/time/rate, issue 65508). With
@@ -82,7 +80,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    * minted twice (TokenBucketLimiterTest shows one stale caller adding one permit, once). A clock
    * that steps backwards only delays permits.
    *
-   *   * Exactness. G is computed exactly (Refill): at 3 per second the 3,000th permit appears at 1,000
+   * Exactness. G is computed exactly (Refill): at 3 per second the 3,000th permit appears at 1,000
    * s, with no per-permit rounding. Rates are limited to one permit per nanosecond, so G <= elapsed
    * < 2^63, and capacities to 2^62, so G - C and W + n fit in a long; elapsed time itself wraps
    * only after 292 years. The clock difference handles System.nanoTime wrap-around.
@@ -91,7 +89,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    * CAS; O(k) for k limits. The clock read (~25 ns on the VMs here) dominates; the measured figures
    * are in RateLimiterAcquireBenchmark's results.
    *
-   *   * Concurrency. A single limit's W lives in its own cache line (64 bytes of padding on both sides,
+   * Concurrency. A single limit's W lives in its own cache line (64 bytes of padding on both sides,
    * through the class hierarchy, which fixes the field order) so that a busy limiter does not slow
    * down readers of neighbouring objects. Several limits share one immutable long[] swapped by CAS:
    * an allocation per admitted request, none per refusal by tryAcquire. setLimits prepares the new
@@ -99,7 +97,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    * meet the sentinel spin, then yield, until it is published (limit changes are the one step that
    * is not lock-free).
    *
-   *   * Alternatives. GcraLimiter (one long of theoretical arrival time; the same kind of limit with
+   * Alternatives. GcraLimiter (one long of theoretical arrival time; the same kind of limit with
    * permits accruing from each request instead of on a grid), sliding windows (a count per window: simpler to explain to
    * users, no burst parameter), Guava's RateLimiter (a lock; spreads permits out by making callers
    * wait instead of refusing them).
