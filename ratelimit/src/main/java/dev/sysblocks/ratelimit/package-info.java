@@ -49,6 +49,11 @@
  *       <td>16 B per key in a table at most 3/4 full</td><td>up to the capacity, per key</td>
  *       <td>one limit per user, IP or API key, created on first use; memory bounded under any
  *       number of distinct keys</td></tr>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.WarmingUpLimiter}</td>
+ *       <td>two numbers under a lock</td><td>none: requests are spaced</td>
+ *       <td>the protected resource needs warming after idle time (Guava's warm-up model): a cold
+ *       limiter spaces requests at three times the stable interval and speeds up with use</td>
+ *       </tr>
  *   <tr><td>{@link dev.sysblocks.ratelimit.LeakyBucketShaper}</td>
  *       <td>a queue of at most Q tasks and one thread</td><td>none: one task per interval</td>
  *       <td>outbound calls that must be evenly spaced: it delays tasks instead of refusing
