@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
@@ -254,6 +255,105 @@ public final class MementoHash<N> implements NodeLocator<N> {
     public MementoHash<N> build() {
       return new MementoHash<>(nodeId, keyHasher);
     }
+
+    /**
+     * Restores a memento hash from {@link MementoHash#toBytes()}: the same members in the same
+     * buckets with the same removal history, so every key's owner and preference list are those of
+     * the instance the bytes came from, and later adds and removes move the same keys.
+     *
+     * @param snapshot bytes from {@link MementoHash#toBytes()}
+     * @param nodeById returns the node with a given id
+     * @return a new instance with the snapshot's state
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the bytes are not a readable, intact, consistent
+     *     MementoHash snapshot taken with this builder's hasher, or if {@code nodeById} returns
+     *     null or a node with another id
+     */
+    public MementoHash<N> restore(byte[] snapshot, Function<String, ? extends N> nodeById) {
+      Objects.requireNonNull(nodeById, "nodeById");
+      PlacementFormat.Reader in =
+          PlacementFormat.reader(snapshot, PlacementFormat.Kind.MEMENTO_HASH, keyHasher);
+      int count = in.readCount(2 + 8 + 4);
+      checkCapacity(count);
+      String[] ids = new String[count];
+      for (int i = 0; i < count; i++) {
+        ids[i] = in.readUtf();
+        if (in.readDouble() != 1.0) {
+          throw corrupt("a MementoHash member has weight 1");
+        }
+        if (i > 0 && ids[i - 1].compareTo(ids[i]) >= 0) {
+          throw corrupt("members are listed once each, in id order");
+        }
+      }
+      int buckets = in.readCount(4);
+      int[] replacer = new int[buckets];
+      for (int b = 0; b < buckets; b++) {
+        replacer[b] = in.readInt();
+      }
+      int removedCount = in.readCount(4);
+      int[] removed = new int[removedCount];
+      for (int i = 0; i < removedCount; i++) {
+        removed[i] = in.readInt();
+      }
+      int[] bucketOfMember = new int[count];
+      for (int i = 0; i < count; i++) {
+        bucketOfMember[i] = in.readInt();
+      }
+      in.expectEnd();
+      checkHistory(count, replacer, removed, bucketOfMember);
+
+      MementoHash<N> hash = new MementoHash<>(nodeId, keyHasher);
+      Object[] nodeAt = new Object[buckets];
+      List<N> byId = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        N node = nodeById.apply(ids[i]);
+        if (node == null) {
+          throw new IllegalArgumentException("nodeById returned null for snapshot node " + ids[i]);
+        }
+        String actual = hash.idOf(node);
+        if (!actual.equals(ids[i])) {
+          throw new IllegalArgumentException(
+              "nodeById returned a node whose id is " + actual + " for snapshot node " + ids[i]);
+        }
+        nodeAt[bucketOfMember[i]] = node;
+        hash.bucketById.put(ids[i], bucketOfMember[i]);
+        byId.add(node);
+      }
+      hash.snapshot = new Snapshot<>(replacer, removed, nodeAt, Collections.unmodifiableList(byId));
+      return hash;
+    }
+
+    /** Checks that the arrays are a state that adds and removes can produce. */
+    private static void checkHistory(
+        int members, int[] replacer, int[] removed, int[] bucketOfMember) {
+      int buckets = replacer.length;
+      if (buckets != members + removed.length || (members == 0 && buckets != 0)) {
+        throw corrupt("buckets = members + removed buckets");
+      }
+      boolean[] seen = new boolean[buckets];
+      for (int i = 0; i < removed.length; i++) {
+        int b = removed[i];
+        if (b < 0 || b >= buckets || seen[b]) {
+          throw corrupt("removed buckets are distinct buckets");
+        }
+        seen[b] = true;
+        // While removals are outstanding the bucket count cannot change (adds undo the latest
+        // one), so the i-th outstanding removal left exactly buckets - 1 - i working buckets.
+        if (replacer[b] != buckets - 1 - i) {
+          throw corrupt("removals are recorded in order");
+        }
+      }
+      for (int b : bucketOfMember) {
+        if (b < 0 || b >= buckets || seen[b] || replacer[b] != -1) {
+          throw corrupt("every member holds its own working bucket");
+        }
+        seen[b] = true;
+      }
+    }
+
+    private static IllegalArgumentException corrupt(String rule) {
+      return new IllegalArgumentException("snapshot is corrupt: " + rule);
+    }
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -346,6 +446,42 @@ public final class MementoHash<N> implements NodeLocator<N> {
    */
   public int size() {
     return snapshot.nodes.size();
+  }
+
+  /**
+   * Writes the whole state -- members, their buckets and the removal history -- so that {@link
+   * Builder#restore} on another process rebuilds a hash that places every key identically and
+   * reacts identically to later changes. The history matters: two memento hashes with the same
+   * members but different histories place keys differently.
+   *
+   * @return a self-contained snapshot in the package's placement format (algorithm code 5)
+   */
+  public byte[] toBytes() {
+    Snapshot<N> s;
+    List<Map.Entry<String, Integer>> members;
+    synchronized (writeLock) {
+      s = snapshot;
+      members = new ArrayList<>(bucketById.entrySet()); // id order
+    }
+    PlacementFormat.Writer out =
+        PlacementFormat.writer(PlacementFormat.Kind.MEMENTO_HASH, keyHasher);
+    out.writeInt(members.size());
+    for (Map.Entry<String, Integer> m : members) {
+      out.writeUtf(m.getKey());
+      out.writeDouble(1.0);
+    }
+    out.writeInt(s.replacer.length);
+    for (int r : s.replacer) {
+      out.writeInt(r);
+    }
+    out.writeInt(s.removed.length);
+    for (int b : s.removed) {
+      out.writeInt(b);
+    }
+    for (Map.Entry<String, Integer> m : members) {
+      out.writeInt(m.getValue());
+    }
+    return out.finish();
   }
 
   /** Publishes the draft with the members in id order; caller holds the lock. */

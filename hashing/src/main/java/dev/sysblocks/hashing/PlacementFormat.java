@@ -24,9 +24,11 @@ import java.util.zip.CRC32;
  *   int    n            number of nodes, then n times:
  *   UTF    id           the node's id (modified UTF-8, as DataOutput.writeUTF)
  *   double weight
- *   ...    state        algorithm state beyond the members: none for the kinds written today
- *                       (code 5 is reserved for MementoHash, whose removal history is not
- *                       serialized yet)
+ *   ...    state        algorithm state beyond the members; only MementoHash (code 5) has any:
+ *                         int b, then b ints: per bucket, -1 if working, else the working
+ *                                         buckets left right after its removal;
+ *                         int r, then r ints: the removed buckets, oldest first;
+ *                         n ints: the bucket of each member, in the order listed above
  *   int    crc          CRC-32 of every byte before it
  * </pre>
  *

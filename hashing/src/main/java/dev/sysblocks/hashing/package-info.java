@@ -49,14 +49,12 @@
  *       unless that node would exceed c times the average</td></tr>
  * </table>
  *
- * *
- *
- * <p><b>Sharing a mapping.</b> HashRing, RendezvousHash, MaglevHash and KetamaRing serialize to
- * bytes ({@code toBytes()}) and their builders' {@code restore(bytes, nodeById)} rebuild them, so
- * all processes of a cluster can hold the identical mapping (MementoHash's removal history is not
- * serialized yet; two instances given the same calls agree). The format is big-endian: a magic
- * number, a format version (1), the algorithm, a fingerprint of the key hasher (restoring with
- * another hasher fails instead of placing keys differently), the algorithm's settings, the members
- * with their weights, and a CRC-32. Newer versions are refused by name.
+ * <p><b>Sharing a mapping.</b> HashRing, RendezvousHash, MaglevHash, KetamaRing and MementoHash
+ * serialize to bytes ({@code toBytes()}) and their builders' {@code restore(bytes, nodeById)}
+ * rebuild them, so all processes of a cluster can hold the identical mapping. The format is
+ * big-endian: a magic number, a format version (1), the algorithm, a fingerprint of the key hasher
+ * (restoring with another hasher fails instead of placing keys differently), the algorithm's
+ * settings, the members with their weights, MementoHash's buckets and removal history (checked for
+ * consistency on restore), and a CRC-32. Newer versions are refused by name.
  */
 package dev.sysblocks.hashing;

@@ -121,6 +121,59 @@ class PlacementSnapshotTest {
   }
 
   @Test
+  void aRestoredMementoHashKeepsItsRemovalHistory() {
+    List<Server> servers = servers(40);
+    MementoHash<Server> hash = MementoHash.builder(ID).build();
+    hash.addAll(servers);
+    hash.remove(servers.get(3));
+    hash.remove(servers.get(17));
+    hash.remove(servers.get(29));
+    hash.add(servers.get(17)); // takes back the bucket of the latest removal
+    byte[] bytes = hash.toBytes();
+    MementoHash<Server> restored = MementoHash.builder(ID).restore(bytes, directory(servers));
+    assertSamePlacements(hash, restored);
+    assertThat(restored.toBytes()).isEqualTo(bytes);
+    // The history, not only the members, is restored: the next changes move the same keys.
+    hash.remove(servers.get(5));
+    restored.remove(servers.get(5));
+    hash.add(servers.get(3));
+    restored.add(servers.get(3));
+    assertSamePlacements(hash, restored);
+    for (Server s : servers) {
+      assertThat(restored.bucketOf(s.id())).isEqualTo(hash.bucketOf(s.id()));
+    }
+  }
+
+  @Test
+  void aMementoSnapshotWhoseHistoryIsInconsistentIsRefused() {
+    List<Server> servers = servers(5);
+    MementoHash<Server> hash = MementoHash.builder(ID).build();
+    hash.addAll(servers);
+    hash.remove(servers.get(1));
+    byte[] bytes = hash.toBytes();
+    // The last int before the checksum is the bucket of the last member (server-4): point it at
+    // the removed bucket 1, and fix the checksum so that only the consistency check can object.
+    byte[] tampered = bytes.clone();
+    int at = tampered.length - 8;
+    tampered[at] = 0;
+    tampered[at + 1] = 0;
+    tampered[at + 2] = 0;
+    tampered[at + 3] = 1;
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(tampered, 0, tampered.length - 4);
+    int sum = (int) crc.getValue();
+    for (int i = 0; i < 4; i++) {
+      tampered[tampered.length - 4 + i] = (byte) (sum >>> (24 - 8 * i));
+    }
+    assertThatThrownBy(() -> MementoHash.builder(ID).restore(tampered, directory(servers)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("snapshot is corrupt: every member holds its own working bucket");
+    assertThatThrownBy(() -> HashRing.builder(ID).restore(bytes, id -> null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("snapshot holds a MementoHash, not a HashRing");
+  }
+
+  @Test
   void anEmptyLocatorRoundTrips() {
     HashRing<Server> ring = HashRing.builder(ID).build();
     HashRing<Server> restored = HashRing.builder(ID).restore(ring.toBytes(), id -> null);
