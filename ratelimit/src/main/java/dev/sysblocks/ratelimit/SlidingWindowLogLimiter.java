@@ -1,6 +1,7 @@
 package dev.sysblocks.ratelimit;
 
 import dev.sysblocks.core.Ticker;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -54,13 +55,13 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
   public static final long MAX_PERMITS = 1 << 24;
 
   private final Ticker ticker;
-  private final Limit limit;
+  private volatile Limit limit; // written under lock
   private final long origin;
   private final long window;
   private final Object lock = new Object();
 
   /** Admission times (ns since origin) of the last N permits, oldest at head; guarded by lock. */
-  private final long[] log;
+  private long[] log; // guarded by lock; replaced by setLimit
 
   private int head;
   private long newest;
@@ -99,6 +100,11 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
   public static SlidingWindowLogLimiter of(Limit limit, Ticker ticker) {
     Objects.requireNonNull(limit, "limit");
     Objects.requireNonNull(ticker, "ticker");
+    checkLimit(limit);
+    return new SlidingWindowLogLimiter(limit, ticker);
+  }
+
+  private static void checkLimit(Limit limit) {
     if (limit.capacity() != limit.permits() || limit.initialPermits() != limit.permits()) {
       throw new IllegalArgumentException(
           "window limiters have no burst capacity or initial permits: use Limit.of(permits,"
@@ -112,23 +118,56 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
               + " permits per window, not "
               + limit.permits());
     }
-    return new SlidingWindowLogLimiter(limit, ticker);
+  }
+
+  /**
+   * Changes the number of permits per window; the window's length cannot change. The admissions of
+   * the last window are kept (the newest of them, if the limit shrinks), so the new limit applies
+   * to the window that is already running.
+   *
+   * @param limit the new limit, with the same period
+   * @throws NullPointerException if {@code limit} is null
+   * @throws IllegalArgumentException if its period differs, or it has a burst capacity, or too many
+   *     permits
+   */
+  public void setLimit(Limit limit) {
+    Objects.requireNonNull(limit, "limit");
+    checkLimit(limit);
+    if (limit.periodNanos() != window) {
+      throw new IllegalArgumentException(
+          "a window limiter can change its permits, not its window of "
+              + Duration.ofNanos(window)
+              + ": "
+              + limit);
+    }
+    synchronized (lock) {
+      int size = (int) limit.permits();
+      long[] next = new long[size];
+      Arrays.fill(next, Long.MIN_VALUE / 2);
+      int kept = Math.min(size, log.length);
+      for (int k = 1; k <= kept; k++) {
+        next[size - k] = log[slot(log.length - k)]; // the newest admissions, newest last
+      }
+      log = next;
+      head = 0;
+      this.limit = limit;
+    }
   }
 
   @Override
   public boolean tryAcquire(long permits) {
-    checkPermits(permits);
     long now = Math.max(0, ticker.read() - origin);
     synchronized (lock) {
+      checkPermits(permits);
       return admit(now, (int) permits);
     }
   }
 
   @Override
   public Decision decide(long permits) {
-    checkPermits(permits);
     long now = Math.max(0, ticker.read() - origin);
     synchronized (lock) {
+      checkPermits(permits);
       boolean taken = admit(now, (int) permits);
       long t = newest;
       long free = 0;

@@ -13,21 +13,16 @@ import java.util.concurrent.atomic.AtomicReference;
 abstract class WindowedLimiter implements RateLimiter {
 
   final Ticker ticker;
-  final Limit limit;
+  volatile Limit limit;
   final long origin;
   final long window;
-  final long permitsPerWindow;
+  volatile long permitsPerWindow;
   private final AtomicReference<WindowCounter> current;
 
   WindowedLimiter(Limit limit, Ticker ticker) {
     Objects.requireNonNull(limit, "limit");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
-    if (limit.capacity() != limit.permits() || limit.initialPermits() != limit.permits()) {
-      throw new IllegalArgumentException(
-          "window limiters have no burst capacity or initial permits: use Limit.of(permits,"
-              + " window), not "
-              + limit);
-    }
+    checkWindowLimit(limit);
     this.limit = limit;
     this.window = limit.periodNanos();
     this.permitsPerWindow = limit.permits();
@@ -101,6 +96,41 @@ abstract class WindowedLimiter implements RateLimiter {
    */
   public final Limit limit() {
     return limit;
+  }
+
+  /**
+   * Changes the number of permits per window, from now on; the window's length cannot change. The
+   * counts of the current and previous windows are kept, so a client that used up the old limit
+   * does not get a fresh window by the change.
+   *
+   * @param limit the new limit, with the same period and no burst capacity
+   * @throws NullPointerException if {@code limit} is null
+   * @throws IllegalArgumentException if its period differs, or it has a burst capacity or initial
+   *     permits
+   */
+  public final void setLimit(Limit limit) {
+    Objects.requireNonNull(limit, "limit");
+    checkWindowLimit(limit);
+    if (limit.periodNanos() != window) {
+      throw new IllegalArgumentException(
+          "a window limiter can change its permits, not its window of "
+              + java.time.Duration.ofNanos(window)
+              + ": "
+              + limit);
+    }
+    synchronized (this) {
+      this.permitsPerWindow = limit.permits(); // read by every decision; a racing one used the old
+      this.limit = limit;
+    }
+  }
+
+  static void checkWindowLimit(Limit limit) {
+    if (limit.capacity() != limit.permits() || limit.initialPermits() != limit.permits()) {
+      throw new IllegalArgumentException(
+          "window limiters have no burst capacity or initial permits: use Limit.of(permits,"
+              + " window), not "
+              + limit);
+    }
   }
 
   /**

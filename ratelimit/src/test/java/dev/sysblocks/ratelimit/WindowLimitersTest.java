@@ -302,4 +302,43 @@ class WindowLimitersTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("permits must be between 1 and the limit 100: 0");
   }
+
+  @Test
+  void windowLimitersChangeTheirPermitsButKeepTheCountsOfTheRunningWindow() {
+    FakeTicker clock = FakeTicker.create();
+    Limit five = Limit.of(5, Duration.ofSeconds(1));
+    Limit eight = Limit.of(8, Duration.ofSeconds(1));
+    Limit two = Limit.of(2, Duration.ofSeconds(1));
+    for (RateLimiter limiter :
+        List.<RateLimiter>of(
+            FixedWindowLimiter.of(five, clock),
+            SlidingWindowCounterLimiter.of(five, clock),
+            SlidingWindowLogLimiter.of(five, clock))) {
+      assertThat(limiter.tryAcquire(5)).as("%s", limiter).isTrue();
+      setLimit(limiter, eight);
+      assertThat(limiter.availablePermits()).as("%s", limiter).isEqualTo(3);
+      assertThat(limiter.tryAcquire(3)).as("%s", limiter).isTrue();
+      assertThat(limiter.tryAcquire()).as("%s", limiter).isFalse();
+      setLimit(limiter, two);
+      assertThat(limiter.tryAcquire()).as("%s", limiter).isFalse();
+      assertThatThrownBy(() -> setLimit(limiter, Limit.of(5, Duration.ofSeconds(2))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith(
+              "a window limiter can change its permits, not its window of PT1S");
+      assertThatThrownBy(() -> setLimit(limiter, five.withCapacity(10)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("window limiters have no burst capacity");
+      clock.advance(Duration.ofSeconds(3));
+      assertThat(limiter.tryAcquire(2)).as("%s", limiter).isTrue();
+      assertThat(limiter.tryAcquire()).as("%s", limiter).isFalse();
+    }
+  }
+
+  private static void setLimit(RateLimiter limiter, Limit limit) {
+    if (limiter instanceof SlidingWindowLogLimiter log) {
+      log.setLimit(limit);
+    } else {
+      ((WindowedLimiter) limiter).setLimit(limit);
+    }
+  }
 }
