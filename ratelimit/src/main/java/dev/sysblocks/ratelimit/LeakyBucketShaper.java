@@ -76,6 +76,7 @@ public final class LeakyBucketShaper implements AutoCloseable {
   private final Sleeper sleeper;
   private final long interval;
   private final int queueCapacity;
+  private final long horizon;
   private final Thread worker;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -94,6 +95,9 @@ public final class LeakyBucketShaper implements AutoCloseable {
         b.sleeper != null ? b.sleeper : ticker instanceof Sleeper s ? s : Sleeper.system();
     this.interval = GcraLimiter.intervalOf(b.rate);
     this.queueCapacity = b.queueCapacity;
+    // How far ahead the last queued departure may be; saturated (a 100-year interval times 2^31).
+    this.horizon =
+        queueCapacity > Long.MAX_VALUE / interval ? Long.MAX_VALUE : queueCapacity * interval;
     ThreadFactory factory =
         b.threadFactory != null
             ? b.threadFactory
@@ -213,7 +217,7 @@ public final class LeakyBucketShaper implements AutoCloseable {
       long now = ticker.read();
       long departure =
           started && lastDeparture + interval - now > 0 ? lastDeparture + interval : now;
-      if (departure - now >= queueCapacity * interval || queue.size() >= queueCapacity) {
+      if (departure - now >= horizon || queue.size() >= queueCapacity) {
         return CompletableFuture.failedFuture(
             new RejectedExecutionException(
                 "queue full: "
