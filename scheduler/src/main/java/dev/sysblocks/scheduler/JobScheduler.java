@@ -73,7 +73,92 @@ import java.util.random.RandomGenerator;
 public final class JobScheduler implements AutoCloseable {
 
   /*
-   * (design essay: see the end of the class)
+   * Problem. Many producers hand jobs to a few workers. The most urgent job should run first, yet
+   * no job may wait for ever; a job may have to wait until a given time, may fail and deserve
+   * another try later, may hang; and when the process stops, every job it accepted must either
+   * have run or be handed back. An ExecutorService over a PriorityBlockingQueue gets the first
+   * point only: strict priorities starve the low ones under a steady flood, a delayed or retried
+   * job needs a second executor, and shutdownNow() loses the jobs' identity.
+   *
+   * Idea: aging as a static key. Let a job of priority p become eligible at time e. With an aging
+   * step A its effective priority at time t is p + (t - e) / A, and a worker takes the largest.
+   * Comparing two jobs, t cancels out:
+   *
+   *     p1 + (t - e1)/A  >  p2 + (t - e2)/A    <=>    e1 - p1*A  <  e2 - p2*A
+   *
+   * so the order never changes while jobs wait, and each job gets a fixed dispatch key
+   * k = e - p*A, its "virtual eligibility time": priority buys a head start of p*A. One binary
+   * heap ordered by (k, arrival sequence) then dispatches by effective priority with FIFO among
+   * equals, and no per-tick re-sorting is needed. Worked example, A = 10 ms:
+   *
+   *   effective priority
+   *     9 |        B (p9, e=40) .....:....          A job of priority 0 eligible at 0 ms
+   *       |                 ...'     :               (k = 0) ties at 90 ms with a fresh
+   *     6 |   A (p0, e=0)....'       :               priority-9 job (k = 90 - 90 = 0) and
+   *       |           ....'          :               wins on arrival order; B, eligible at
+   *     3 |      ....'               :               40 ms (k = 40 - 90 = -50), still goes
+   *       | ..'                      :               first. After 90 ms nothing newer passes A.
+   *     0 +--------------------------+------> t (ms)
+   *       0                          90
+   *
+   * Hence the bound the class documents: a priority-p job is overtaken only by jobs eligible less
+   * than (9 - p)*A after it, so its wait is at most the time to run the jobs already eligible and
+   * those arriving within (9 - p)*A (AgingBoundTest: 5 waiting + 2 per ms for 90 ms = 185 jobs).
+   * Without aging the key is 9 - p and the bound is gone (the test shows starvation).
+   *
+   * Delays: a second heap ordered by run-at time; dispatch first moves the due jobs to the ready
+   * heap. A retry is a delayed job with the backoff as its delay, so retries cost no timer thread.
+   * The alternative is a hierarchical timing wheel [2] (Kafka's purgatory, Netty's
+   * HashedWheelTimer): O(1) insert and cancel with a tick granularity, better for millions of
+   * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
+   * O(log n) is ~20 comparisons at 10^6 pending jobs, and cancellation is lazy: a cancelled entry
+   * stays in its heap until it surfaces and is dropped (its task no longer points to it), as
+   * ScheduledThreadPoolExecutor does without removeOnCancel.
+   *
+   * Invariant. Every task reaches exactly one final status, in one place (finish(), under the
+   * lock), and each final transition increments exactly one counter; hence submitted = succeeded
+   * + failed + dead-lettered + cancelled + returned once nothing is queued or running. A task has
+   * at most one live store entry (task.entry), so a stale entry can never run a job twice. An
+   * attempt is settled once (by its thread or by the timeout thread), and interrupts are sent
+   * only to unsettled attempts, under the lock: an interrupt never reaches the next job.
+   *
+   * Cost. submit, dispatch: O(log n) heap work plus one lock acquisition; cancel: O(1) (lazy).
+   * Memory: a Task, a PendingJob and a CompletableFuture per job, an Attempt per attempt. Not yet
+   * measured by a JMH benchmark (the scheduler benchmarks of issue 6 are still to be written);
+   * SchedulerLoadStressTest runs 3 x 10^5 tiny jobs on 8 workers in about 3 s on the 2-core VM,
+   * a functional figure, not a throughput claim.
+   *
+   * Concurrency. One ReentrantLock guards the store, the counts and the state machine
+   * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED). A single lock is the simple, correct choice for a
+   * first version: the work under it is a heap operation, and jobs, listeners, the dead-letter
+   * handler and future completion all run outside it. Statistics are atomics written under the
+   * lock and read without it. Idle workers wait on a condition, timed to the next run-at reading
+   * (capped at TICKER_POLL_NANOS so a fake ticker moved by a test is noticed). A daemon "timeouts"
+   * thread, started on the first attempt with a timeout, watches a heap of deadlines; on expiry it
+   * raises the attempt's signal, interrupts it, settles it as failed and replaces its worker, so a
+   * job that ignores interrupts costs one thread, never pool capacity.
+   *
+   * At-most-once vs at-least-once. A job runs at most once per attempt, and without retries at
+   * most once. With retries delivery is at-least-once: a timed-out attempt may still be running
+   * when the retry starts, and a job that did its side effect and then threw is run again. Jobs
+   * that are retried must be idempotent (or use an idempotency key downstream).
+   *
+   * Alternatives. ThreadPoolExecutor + PriorityBlockingQueue: strict priorities (starvation), no
+   * delays, retries or timeouts, and comparing FutureTasks needs a wrapper. ScheduledThreadPool-
+   * Executor: delays by a heap, like here, but no priorities. Quartz [3]: triggers, calendars, cron
+   * and JDBC clustering, with a heavier per-job cost (a trigger and a job detail per firing).
+   * JobRunr [4] and db-scheduler [5]: jobs persisted in a database and polled, surviving restarts
+   * and shared by JVMs, at database latency; the JobStore SPI here is the seam for such a store.
+   *
+   * References.
+   *  [1] ThreadPoolExecutor and PriorityBlockingQueue, https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/concurrent/ThreadPoolExecutor.html
+   *  [2] G. Varghese, T. Lauck, "Hashed and Hierarchical Timing Wheels", SOSP 1987,
+   *      https://doi.org/10.1145/41457.37504
+   *  [3] Quartz Scheduler, https://www.quartz-scheduler.org/documentation/
+   *  [4] JobRunr, https://www.jobrunr.io/en/documentation/
+   *  [5] db-scheduler, https://github.com/kagkarlsson/db-scheduler
+   *  [6] M. Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog, 2015,
+   *      https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
    */
 
   /** The least urgent priority. */

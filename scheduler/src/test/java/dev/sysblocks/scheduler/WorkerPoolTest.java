@@ -123,7 +123,8 @@ class WorkerPoolTest {
 
   @Test
   void throwingJobsNeverKillTheWorkers() throws Exception {
-    try (JobScheduler scheduler = JobScheduler.builder().workers(2).build()) {
+    JobScheduler scheduler = JobScheduler.builder().workers(2).build();
+    try (scheduler) {
       for (int i = 0; i < 200; i++) {
         scheduler.submit(
             context -> {
@@ -132,8 +133,10 @@ class WorkerPoolTest {
       }
       assertThat(scheduler.submit(context -> "alive").result().get(WAIT_SECONDS, TimeUnit.SECONDS))
           .isEqualTo("alive");
-      assertThat(scheduler.stats().failed()).isEqualTo(200);
     }
+    // Counted after close(): the other worker may still be settling its last failure above.
+    assertThat(scheduler.stats().failed()).isEqualTo(200);
+    assertThat(scheduler.stats().succeeded()).isEqualTo(1);
   }
 
   @Test
