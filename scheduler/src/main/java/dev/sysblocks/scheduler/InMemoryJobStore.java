@@ -30,19 +30,23 @@ final class InMemoryJobStore implements JobStore {
 
   @Override
   public PendingJob poll(long nowNanos) {
-    PendingJob head;
-    while ((head = delayed.peek()) != null && head.runAtNanos() - nowNanos <= 0) {
-      eligible.add(delayed.poll());
-    }
+    promote(nowNanos);
     return eligible.poll();
   }
 
   @Override
   public OptionalLong nextRunAtNanos(long nowNanos) {
+    promote(nowNanos);
     PendingJob head = delayed.peek();
-    return head == null || head.runAtNanos() - nowNanos <= 0
-        ? OptionalLong.empty()
-        : OptionalLong.of(head.runAtNanos());
+    return head == null ? OptionalLong.empty() : OptionalLong.of(head.runAtNanos());
+  }
+
+  /** Moves every entry whose run-at reading has come from the delayed heap to the eligible one. */
+  private void promote(long nowNanos) {
+    PendingJob head;
+    while ((head = delayed.peek()) != null && head.runAtNanos() - nowNanos <= 0) {
+      eligible.add(delayed.poll());
+    }
   }
 
   @Override

@@ -43,11 +43,13 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Order.</b> Priorities run from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY} (most
  * urgent). Among eligible jobs a worker takes the highest <em>effective</em> priority, {@code
- * priority + waited / agingStep}, and among equals the one that became eligible first. Guarantee: a
- * job of priority {@code p} starts before every job that becomes eligible {@code (MAX_PRIORITY - p)
- * * agingStep} or more after it, whatever that job's priority; so under any flood its wait is
- * bounded by the time to run the jobs eligible before it or within that window. {@link
- * Builder#noAging()} gives strict priorities instead (and no such bound).
+ * priority + waited / agingStep} (waited since the job became eligible), and among equals the one
+ * queued first; so jobs of one priority run in the order they became eligible. Guarantee: a job of
+ * priority {@code p} is never overtaken by a job that becomes eligible more than {@code
+ * (MAX_PRIORITY - p) * agingStep} after it, whatever that job's priority (nor, at exactly that
+ * distance, by one queued after it); so under any flood its wait is bounded by the time to run the
+ * jobs eligible before it or within that window. {@link Builder#noAging()} gives strict priorities
+ * instead (and no such bound).
  *
  * <p><b>Failures.</b> A job that throws is retried by its {@link RetryPolicy} (exponential backoff,
  * full jitter) or ends {@link JobStatus#FAILED} / {@link JobStatus#DEAD_LETTERED}. A per-attempt
