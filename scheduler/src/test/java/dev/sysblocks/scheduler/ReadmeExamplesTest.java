@@ -13,31 +13,32 @@ class ReadmeExamplesTest {
   @Test
   void readmeExampleSubmitsAPrioritisedRetriedJobAndShutsDownGracefully() throws Exception {
     // --- README snippet begins ---
-    try (JobScheduler scheduler =
+    JobScheduler scheduler =
         JobScheduler.builder()
             .workers(4)
             .queueCapacity(10_000)
-            .blockWhenFull(Duration.ofSeconds(1))
+            .blockWhenFull(Duration.ofSeconds(1)) // back-pressure on producers
             .aging(Duration.ofSeconds(1)) // a waiting job gains one priority level per second
             .deadLetterHandler(
                 (job, error) -> System.err.println("gave up on " + job + ": " + error))
-            .build()) {
-      JobHandle<String> handle =
-          scheduler
-              .newJob(context -> "report, attempt " + context.attempt())
-              .priority(7) // 0 (least urgent) to 9
-              .delay(Duration.ofMillis(10))
-              .retry(
-                  RetryPolicy.exponentialBackoff(5, Duration.ofMillis(100), Duration.ofSeconds(10))
-                      .retryOn(e -> e instanceof IOException))
-              .timeout(Duration.ofSeconds(30))
-              .idempotencyKey("report-2026-11-23")
-              .submit();
-      String report = handle.result().get(); // "report, attempt 1"
-      // --- README snippet ends ---
-      assertThat(report).isEqualTo("report, attempt 1");
-      assertThat(handle.status()).isEqualTo(JobStatus.SUCCEEDED);
-    } // close(): stop accepting, run what was accepted, wait
+            .build();
+    JobHandle<String> handle =
+        scheduler
+            .newJob(context -> "report, attempt " + context.attempt())
+            .priority(7) // 0 (least urgent) to 9
+            .delay(Duration.ofMillis(10))
+            .retry(
+                RetryPolicy.exponentialBackoff(5, Duration.ofMillis(100), Duration.ofSeconds(10))
+                    .retryOn(e -> e instanceof IOException))
+            .timeout(Duration.ofSeconds(30))
+            .idempotencyKey("report-2026-11-23")
+            .submit();
+    String report = handle.result().get(); // "report, attempt 1"
+    scheduler.close(); // stop accepting, run every accepted job, wait for the workers
+    // --- README snippet ends ---
+    assertThat(report).isEqualTo("report, attempt 1");
+    assertThat(handle.status()).isEqualTo(JobStatus.SUCCEEDED);
+    assertThat(scheduler.isTerminated()).isTrue();
   }
 
   @Test
