@@ -10,6 +10,7 @@ final class Attempt<T> implements JobContext {
 
   final Task<T> task;
   final int number;
+  final int occurrence;
   final Thread thread;
   final JobScheduler.Worker worker; // null when run by a caller (manual dispatch, caller-runs)
   final long startedAt;
@@ -24,9 +25,16 @@ final class Attempt<T> implements JobContext {
   /** Set (under the lock) when the scheduler interrupted the thread for this attempt. */
   volatile boolean interrupted;
 
-  Attempt(Task<T> task, int number, Thread thread, JobScheduler.Worker worker, long startedAt) {
+  Attempt(
+      Task<T> task,
+      int number,
+      int occurrence,
+      Thread thread,
+      JobScheduler.Worker worker,
+      long startedAt) {
     this.task = task;
     this.number = number;
+    this.occurrence = occurrence;
     this.thread = thread;
     this.worker = worker;
     this.startedAt = startedAt;
@@ -43,6 +51,11 @@ final class Attempt<T> implements JobContext {
   @Override
   public int attempt() {
     return number;
+  }
+
+  @Override
+  public int occurrence() {
+    return occurrence;
   }
 
   @Override

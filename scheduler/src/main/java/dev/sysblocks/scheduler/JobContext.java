@@ -10,11 +10,20 @@ package dev.sysblocks.scheduler;
 public interface JobContext {
 
   /**
-   * Returns which attempt this is, counting from 1.
+   * Returns which attempt this is, counting from 1; for a recurring job, within the current
+   * occurrence.
    *
    * @return 1 for the first run, 2 for the first retry, and so on
    */
   int attempt();
+
+  /**
+   * Returns which occurrence of a recurring job this is, counting from 1; always 1 for a job that
+   * runs once.
+   *
+   * @return the occurrence number
+   */
+  int occurrence();
 
   /**
    * Returns whether this attempt should stop: the job was cancelled, its attempt timed out, or the

@@ -37,6 +37,8 @@ public record JobEvent(
     STARTED,
     /** An attempt failed and a retry was queued after a backoff delay. */
     RETRY_SCHEDULED,
+    /** An occurrence of a recurring job succeeded and the next occurrence was queued. */
+    RESCHEDULED,
     /** An attempt succeeded. Final. */
     SUCCEEDED,
     /** An attempt failed and the job will not be retried. Final. */

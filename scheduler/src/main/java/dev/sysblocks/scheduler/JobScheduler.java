@@ -235,6 +235,7 @@ public final class JobScheduler implements AutoCloseable {
   private long lastSequence;
   private final Map<String, Task<?>> pendingByKey = new HashMap<>();
   private final Set<Attempt<?>> runningAttempts = new HashSet<>();
+  private final Set<Task<?>> recurringJobs = new HashSet<>(); // live recurring tasks
   private final PriorityQueue<Attempt<?>> deadlines =
       new PriorityQueue<>((a, b) -> Long.signum(a.deadline - b.deadline)); // readings may wrap
   private Thread watchdog;
@@ -365,10 +366,24 @@ public final class JobScheduler implements AutoCloseable {
       }
       now = ticker.read();
       long runAt = runAt(s, now);
-      task = new Task<>(this, ++lastJobId, s.job, s.priority, s.key, s.retry, s.timeoutNanos);
+      task =
+          new Task<>(
+              this,
+              ++lastJobId,
+              s.job,
+              s.priority,
+              s.key,
+              s.retry,
+              s.timeoutNanos,
+              s.periodNanos,
+              s.fixedRate);
+      task.scheduledAt = callerRuns ? now : runAt;
       increment(SchedulerStats.SUBMITTED);
       if (s.key != null) {
         pendingByKey.put(s.key, task);
+      }
+      if (task.periodNanos > 0) {
+        recurringJobs.add(task);
       }
       if (callerRuns) {
         inline = begin(task, now, Thread.currentThread(), null);
@@ -441,8 +456,11 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Starts an attempt of a task that has just left the queue (or runs in the caller). */
   private <T> Attempt<T> begin(Task<T> task, long now, Thread thread, Worker worker) {
-    Attempt<T> a = new Attempt<>(task, task.attempts + 1, thread, worker, now);
-    task.attempts = a.number;
+    task.occurrenceAttempts++;
+    Attempt<T> a =
+        new Attempt<>(task, task.occurrenceAttempts, task.occurrence, thread, worker, now);
+    int started = task.attempts; // written only under the lock, so read-then-write is safe
+    task.attempts = started + 1;
     task.status = JobStatus.RUNNING;
     task.current = a;
     unsettled++;
@@ -490,7 +508,10 @@ public final class JobScheduler implements AutoCloseable {
         outcome = null; // published by cancel()
       } else if (failure == null) {
         task.value = value;
-        outcome = finish(task, JobStatus.SUCCEEDED, a.number, null, now);
+        outcome =
+            task.periodNanos > 0
+                ? nextOccurrence(task, a.number, now)
+                : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
       } else {
         outcome = afterFailure(task, a.number, failure, now);
       }
@@ -520,6 +541,31 @@ public final class JobScheduler implements AutoCloseable {
     }
   }
 
+  /**
+   * Queues the next occurrence of a recurring job whose occurrence succeeded. A fixed-rate job's
+   * occurrences sit on the grid scheduledAt + k * period; an occurrence that ran past one or more
+   * grid points skips them (no burst of catch-up runs). A fixed-delay job waits the period after
+   * the end of the run. Shutdown cancels recurring jobs. Under the lock.
+   */
+  private Outcome nextOccurrence(Task<?> task, int attempt, long now) {
+    if (state >= SHUTDOWN) {
+      return finish(task, JobStatus.CANCELLED, attempt, null, now);
+    }
+    long period = task.periodNanos;
+    long next;
+    if (task.fixedRate) {
+      long behind = Math.max(0L, now - task.scheduledAt);
+      next = task.scheduledAt + (behind / period + 1) * period;
+    } else {
+      next = now + period;
+    }
+    task.occurrence++;
+    task.occurrenceAttempts = 0;
+    task.scheduledAt = next;
+    enqueue(task, next);
+    return new Outcome(task, JobEvent.Kind.RESCHEDULED, null, attempt, null, now);
+  }
+
   /** Retry, fail or dead-letter after a failed attempt. Under the lock. */
   private Outcome afterFailure(Task<?> task, int attempt, Throwable failure, long now) {
     RetryPolicy policy = task.retry;
@@ -536,6 +582,9 @@ public final class JobScheduler implements AutoCloseable {
     if (attempt >= policy.maxAttempts()) {
       return finish(task, JobStatus.DEAD_LETTERED, attempt, failure, now);
     }
+    if (task.periodNanos > 0 && state >= SHUTDOWN) {
+      return finish(task, JobStatus.CANCELLED, attempt, failure, now); // shutdown ends recurring
+    }
     double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
     enqueue(task, now + policy.delayNanos(attempt, unit));
     increment(SchedulerStats.RETRIED);
@@ -547,6 +596,9 @@ public final class JobScheduler implements AutoCloseable {
     task.status = status;
     if (task.key != null) {
       pendingByKey.remove(task.key, task);
+    }
+    if (task.periodNanos > 0) {
+      recurringJobs.remove(task);
     }
     JobEvent.Kind kind;
     switch (status) {
@@ -616,16 +668,12 @@ public final class JobScheduler implements AutoCloseable {
       long now = ticker.read();
       switch (task.status) {
         case QUEUED -> {
-          task.entry = null; // its store entry is now stale; the store drops it lazily
-          queued--;
-          queuedByPriority.decrementAndGet(task.priority);
-          notFull.signal();
-          outcome = finish(task, JobStatus.CANCELLED, task.attempts, null, now);
+          outcome = cancelQueued(task, now);
           afterSettlement();
         }
         case RUNNING -> {
           task.current.stop();
-          outcome = finish(task, JobStatus.CANCELLED, task.attempts, null, now);
+          outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
         }
         default -> {
           return false;
@@ -636,6 +684,15 @@ public final class JobScheduler implements AutoCloseable {
     }
     publish(outcome);
     return true;
+  }
+
+  /** Cancels a queued task. Under the lock. */
+  private Outcome cancelQueued(Task<?> task, long now) {
+    task.entry = null; // its store entry is now stale; the store drops it lazily
+    queued--;
+    queuedByPriority.decrementAndGet(task.priority);
+    notFull.signal();
+    return finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -848,15 +905,24 @@ public final class JobScheduler implements AutoCloseable {
 
   /**
    * Stops accepting jobs; every job already accepted still runs (delayed jobs at their time,
-   * retries after their backoff), then the workers exit. Returns at once; see {@link
+   * retries after their backoff), then the workers exit. Recurring jobs are the exception, as in
+   * {@code ScheduledThreadPoolExecutor}: they end {@link JobStatus#CANCELLED}, a queued one at
+   * once, a running one when its current occurrence ends. Returns at once; see {@link
    * #awaitTermination}. With manual dispatch the caller keeps running jobs with {@link
    * #runPending()}. Calling it again has no effect.
    */
   public void shutdown() {
+    List<Outcome> cancelled = new ArrayList<>();
     lock.lock();
     try {
       if (state == RUNNING) {
         state = SHUTDOWN;
+        long now = ticker.read();
+        for (Task<?> task : new ArrayList<>(recurringJobs)) {
+          if (task.status == JobStatus.QUEUED) {
+            cancelled.add(cancelQueued(task, now));
+          }
+        }
         workAvailable.signalAll();
         notFull.signalAll();
         tryTerminate();
@@ -864,6 +930,7 @@ public final class JobScheduler implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    cancelled.forEach(this::publish);
   }
 
   /**
@@ -888,7 +955,7 @@ public final class JobScheduler implements AutoCloseable {
           task.entry = null;
           queued--;
           queuedByPriority.decrementAndGet(task.priority);
-          outcomes.add(finish(task, JobStatus.RETURNED, task.attempts, null, now));
+          outcomes.add(finish(task, JobStatus.RETURNED, task.occurrenceAttempts, null, now));
         }
       }
       for (Attempt<?> a : runningAttempts) {
@@ -1075,6 +1142,8 @@ public final class JobScheduler implements AutoCloseable {
     private String key;
     private RetryPolicy retry;
     private long timeoutNanos;
+    private long periodNanos;
+    private boolean fixedRate;
 
     private Submission(JobScheduler scheduler, Job<T> job) {
       this.scheduler = scheduler;
@@ -1174,6 +1243,48 @@ public final class JobScheduler implements AutoCloseable {
      */
     public Submission<T> timeout(Duration timeout) {
       this.timeoutNanos = Checks.positiveNanos(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Makes the job recurring at a fixed rate: occurrence k (from 0) is due at {@code first + k *
+     * period}, where {@code first} is the run-at time (now, or after the {@link #delay}). An
+     * occurrence that runs past later grid points skips them rather than running them in a burst. A
+     * recurring job never succeeds: it runs until cancelled, until an occurrence fails for good
+     * ({@link JobStatus#FAILED} or {@link JobStatus#DEAD_LETTERED}, after the retry policy's
+     * attempts within that occurrence), or until the scheduler shuts down ({@link
+     * JobStatus#CANCELLED}); its future completes only then.
+     *
+     * @param period the interval between due times, positive
+     * @return this submission
+     * @throws NullPointerException if {@code period} is null
+     * @throws IllegalArgumentException if {@code period} is not positive
+     * @throws IllegalStateException if a repetition was already set
+     */
+    public Submission<T> repeatAtFixedRate(Duration period) {
+      return repeat(Checks.positiveNanos(period, "period"), true);
+    }
+
+    /**
+     * Makes the job recurring with a fixed delay: each occurrence is due {@code delay} after the
+     * previous one ended. Otherwise as {@link #repeatAtFixedRate}.
+     *
+     * @param delay the pause between the end of one occurrence and the next, positive
+     * @return this submission
+     * @throws NullPointerException if {@code delay} is null
+     * @throws IllegalArgumentException if {@code delay} is not positive
+     * @throws IllegalStateException if a repetition was already set
+     */
+    public Submission<T> repeatWithFixedDelay(Duration delay) {
+      return repeat(Checks.positiveNanos(delay, "delay"), false);
+    }
+
+    private Submission<T> repeat(long nanos, boolean atFixedRate) {
+      if (periodNanos != 0) {
+        throw new IllegalStateException("repetition already set");
+      }
+      this.periodNanos = nanos;
+      this.fixedRate = atFixedRate;
       return this;
     }
 

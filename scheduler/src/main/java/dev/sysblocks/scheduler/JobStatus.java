@@ -2,7 +2,9 @@ package dev.sysblocks.scheduler;
 
 /**
  * Where a job is in its life. {@code QUEUED} and {@code RUNNING} alternate while attempts are
- * retried; every other status is final, and a job reaches exactly one of them.
+ * retried (and while a recurring job repeats); every other status is final, and a job reaches
+ * exactly one of them. A recurring job never reaches {@code SUCCEEDED}: it ends cancelled (by
+ * {@link JobHandle#cancel()} or a shutdown), failed, dead-lettered or returned.
  *
  * <pre>
  *   submit --&gt; QUEUED --&gt; RUNNING --&gt; SUCCEEDED

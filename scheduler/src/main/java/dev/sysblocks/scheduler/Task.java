@@ -17,6 +17,8 @@ final class Task<T> implements JobHandle<T> {
   final String key;
   final RetryPolicy retry;
   final long timeoutNanos; // 0 = no per-attempt timeout
+  final long periodNanos; // 0 = runs once; otherwise a recurring job
+  final boolean fixedRate; // recurring: next occurrence on the grid (true) or after the run (false)
   private final CompletableFuture<T> future = new CompletableFuture<>();
 
   /** Written under the lock; read anywhere. */
@@ -34,6 +36,15 @@ final class Task<T> implements JobHandle<T> {
   /** Guarded until published: the result of the successful attempt. */
   T value;
 
+  /** Guarded: which occurrence of a recurring job is current (1 for one-off jobs). */
+  int occurrence = 1;
+
+  /** Guarded: attempts of the current occurrence. */
+  int occurrenceAttempts;
+
+  /** Guarded: the run-at reading of the current occurrence (the grid of a fixed-rate job). */
+  long scheduledAt;
+
   Task(
       JobScheduler owner,
       long id,
@@ -41,7 +52,9 @@ final class Task<T> implements JobHandle<T> {
       int priority,
       String key,
       RetryPolicy retry,
-      long timeoutNanos) {
+      long timeoutNanos,
+      long periodNanos,
+      boolean fixedRate) {
     this.owner = owner;
     this.id = id;
     this.job = job;
@@ -49,6 +62,8 @@ final class Task<T> implements JobHandle<T> {
     this.key = key;
     this.retry = retry;
     this.timeoutNanos = timeoutNanos;
+    this.periodNanos = periodNanos;
+    this.fixedRate = fixedRate;
   }
 
   @Override

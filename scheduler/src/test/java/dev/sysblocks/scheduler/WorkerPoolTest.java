@@ -245,4 +245,21 @@ class WorkerPoolTest {
     assertThat(delayed.result()).isCompletedWithValue("delayed");
     assertThat(runs).hasValue(3);
   }
+
+  @Test
+  void aRecurringJobRepeatsOnTheWorkersUntilCloseCancelsIt() throws Exception {
+    CountDownLatch threeRuns = new CountDownLatch(3);
+    JobScheduler scheduler = JobScheduler.builder().workers(2).build();
+    JobHandle<Void> recurring;
+    try (scheduler) {
+      recurring =
+          scheduler
+              .newJob(Job.of(threeRuns::countDown))
+              .repeatAtFixedRate(Duration.ofMillis(2))
+              .submit();
+      assertThat(threeRuns.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    } // close() must not wait for ever on a job that repeats for ever
+    assertThat(recurring.status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(scheduler.isTerminated()).isTrue();
+  }
 }
