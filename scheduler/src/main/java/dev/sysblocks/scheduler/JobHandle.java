@@ -40,6 +40,13 @@ public interface JobHandle<T> {
   String idempotencyKey();
 
   /**
+   * Returns the job's type, the key of its concurrency limit.
+   *
+   * @return the type, or null if none was given
+   */
+  String type();
+
+  /**
    * Returns the current status.
    *
    * @return the status; final statuses never change again

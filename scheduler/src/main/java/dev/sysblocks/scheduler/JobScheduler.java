@@ -216,6 +216,7 @@ public final class JobScheduler implements AutoCloseable {
   private final JobStore store;
   private final ThreadFactory threadFactory;
   private final String name;
+  private final Map<String, TypeSlot> typeSlots; // job types with a concurrency limit
 
   // ---------------------------------------------------------------------------------------------
   // State, guarded by lock unless noted
@@ -264,6 +265,9 @@ public final class JobScheduler implements AutoCloseable {
     this.store = b.store != null ? b.store : JobStore.inMemory();
     this.name = "sysblocks-scheduler-" + SCHEDULER_IDS.incrementAndGet();
     this.threadFactory = b.threadFactory != null ? b.threadFactory : this::newDaemonlessThread;
+    Map<String, TypeSlot> slots = new HashMap<>();
+    b.typeLimits.forEach((type, limit) -> slots.put(type, new TypeSlot(limit)));
+    this.typeSlots = slots;
   }
 
   /**
@@ -376,7 +380,8 @@ public final class JobScheduler implements AutoCloseable {
               s.retry,
               s.timeoutNanos,
               s.periodNanos,
-              s.fixedRate);
+              s.fixedRate,
+              s.type);
       task.scheduledAt = callerRuns ? now : runAt;
       increment(SchedulerStats.SUBMITTED);
       if (s.key != null) {
@@ -439,10 +444,18 @@ public final class JobScheduler implements AutoCloseable {
 
   /** The next live eligible task, stale entries discarded, or null. Under the lock. */
   private Task<?> pollEligible(long now) {
+    if (!typeSlots.isEmpty()) {
+      unparkIntoFreeSlots();
+    }
     PendingJob e;
     while ((e = store.poll(now)) != null) {
       Task<?> task = e.task;
       if (task.entry == e && task.status == JobStatus.QUEUED) {
+        TypeSlot slot = task.type == null ? null : typeSlots.get(task.type);
+        if (slot != null && slot.running >= slot.limit) {
+          slot.parked.add(e); // its type is at its limit: set aside, still queued
+          continue;
+        }
         task.entry = null;
         queued--;
         queuedByPriority.decrementAndGet(task.priority);
@@ -454,11 +467,33 @@ public final class JobScheduler implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Returns parked entries to the store while their type has free slots: at most as many per type
+   * as it has free slots, the best first. Entries that turn out stale are dropped. O(types) when
+   * nothing is parked. Under the lock.
+   */
+  private void unparkIntoFreeSlots() {
+    for (TypeSlot slot : typeSlots.values()) {
+      int free = slot.limit - slot.running;
+      PendingJob e;
+      while (free > 0 && (e = slot.parked.poll()) != null) {
+        if (e.task.entry == e && e.task.status == JobStatus.QUEUED) {
+          store.add(e);
+          free--;
+        }
+      }
+    }
+  }
+
   /** Starts an attempt of a task that has just left the queue (or runs in the caller). */
   private <T> Attempt<T> begin(Task<T> task, long now, Thread thread, Worker worker) {
     task.occurrenceAttempts++;
     Attempt<T> a =
         new Attempt<>(task, task.occurrenceAttempts, task.occurrence, thread, worker, now);
+    TypeSlot slot = task.type == null ? null : typeSlots.get(task.type);
+    if (slot != null) {
+      slot.running++; // caller-runs may exceed the limit; see Submission.type
+    }
     int started = task.attempts; // written only under the lock, so read-then-write is safe
     task.attempts = started + 1;
     task.status = JobStatus.RUNNING;
@@ -530,6 +565,13 @@ public final class JobScheduler implements AutoCloseable {
     runningAttempts.remove(a);
     if (a.task.timeoutNanos > 0) {
       deadlines.remove(a);
+    }
+    TypeSlot slot = a.task.type == null ? null : typeSlots.get(a.task.type);
+    if (slot != null) {
+      slot.running--;
+      if (!slot.parked.isEmpty()) {
+        workAvailable.signal(); // a parked job of this type may run now
+      }
     }
     runTimes.record(now - a.startedAt);
   }
@@ -949,7 +991,12 @@ public final class JobScheduler implements AutoCloseable {
         state = STOP;
       }
       long now = ticker.read();
-      for (PendingJob e : store.drain()) {
+      List<PendingJob> pending = new ArrayList<>(store.drain());
+      for (TypeSlot slot : typeSlots.values()) {
+        pending.addAll(slot.parked);
+        slot.parked.clear();
+      }
+      for (PendingJob e : pending) {
         Task<?> task = e.task;
         if (task.entry == e && task.status == JobStatus.QUEUED) {
           task.entry = null;
@@ -1112,6 +1159,20 @@ public final class JobScheduler implements AutoCloseable {
     return name + (manual ? "{manual}" : "{workers=" + workerCount + "}");
   }
 
+  /** The running count and the set-aside entries of a job type with a concurrency limit. */
+  private static final class TypeSlot {
+    final int limit;
+    int running;
+    final PriorityQueue<PendingJob> parked =
+        new PriorityQueue<>(
+            Comparator.comparingLong(PendingJob::dispatchKey)
+                .thenComparingLong(PendingJob::sequence));
+
+    TypeSlot(int limit) {
+      this.limit = limit;
+    }
+  }
+
   /** What happened to a job, to be told to the listener and the future outside the lock. */
   private record Outcome(
       Task<?> task,
@@ -1144,6 +1205,7 @@ public final class JobScheduler implements AutoCloseable {
     private long timeoutNanos;
     private long periodNanos;
     private boolean fixedRate;
+    private String type;
 
     private Submission(JobScheduler scheduler, Job<T> job) {
       this.scheduler = scheduler;
@@ -1247,6 +1309,28 @@ public final class JobScheduler implements AutoCloseable {
     }
 
     /**
+     * Sets the job's type, for the concurrency limits set with {@link
+     * Builder#concurrencyLimit(String, int)}: at most that many jobs of the type run at once, and
+     * the others wait, queued, while jobs of other types pass them. A type without a limit is only
+     * a label. Jobs run by the caller ({@link FullQueuePolicy#CALLER_RUNS}) count towards the limit
+     * but are not held back by it; a timed-out attempt frees its slot even if its thread has not
+     * stopped yet.
+     *
+     * @param type a non-empty name
+     * @return this submission
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalArgumentException if {@code type} is empty
+     */
+    public Submission<T> type(String type) {
+      Objects.requireNonNull(type, "type");
+      if (type.isEmpty()) {
+        throw new IllegalArgumentException("type must not be empty");
+      }
+      this.type = type;
+      return this;
+    }
+
+    /**
      * Makes the job recurring at a fixed rate: occurrence k (from 0) is due at {@code first + k *
      * period}, where {@code first} is the run-at time (now, or after the {@link #delay}). An
      * occurrence that runs past later grid points skips them rather than running them in a burst. A
@@ -1321,8 +1405,31 @@ public final class JobScheduler implements AutoCloseable {
     private DeadLetterHandler deadLetters;
     private JobStore store;
     private ThreadFactory threadFactory;
+    private final Map<String, Integer> typeLimits = new HashMap<>();
 
     private Builder() {}
+
+    /**
+     * Lets at most {@code maxRunning} jobs of one {@link Submission#type(String) type} run at once,
+     * e.g. to protect a database from more than 2 concurrent report jobs while other jobs use the
+     * remaining workers.
+     *
+     * @param type the job type
+     * @param maxRunning positive
+     * @return this builder
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalArgumentException if {@code maxRunning} is not positive
+     * @throws IllegalStateException if a limit for this type was already set
+     */
+    public Builder concurrencyLimit(String type, int maxRunning) {
+      Objects.requireNonNull(type, "type");
+      if (maxRunning < 1) {
+        throw new IllegalArgumentException("maxRunning must be positive: " + maxRunning);
+      }
+      checkState(!typeLimits.containsKey(type), "concurrency limit for " + type + " already set");
+      typeLimits.put(type, maxRunning);
+      return this;
+    }
 
     /**
      * Sets the number of worker threads; the number of processors if not set.

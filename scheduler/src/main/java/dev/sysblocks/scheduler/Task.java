@@ -19,6 +19,7 @@ final class Task<T> implements JobHandle<T> {
   final long timeoutNanos; // 0 = no per-attempt timeout
   final long periodNanos; // 0 = runs once; otherwise a recurring job
   final boolean fixedRate; // recurring: next occurrence on the grid (true) or after the run (false)
+  final String type; // null = no type
   private final CompletableFuture<T> future = new CompletableFuture<>();
 
   /** Written under the lock; read anywhere. */
@@ -54,7 +55,8 @@ final class Task<T> implements JobHandle<T> {
       RetryPolicy retry,
       long timeoutNanos,
       long periodNanos,
-      boolean fixedRate) {
+      boolean fixedRate,
+      String type) {
     this.owner = owner;
     this.id = id;
     this.job = job;
@@ -64,6 +66,7 @@ final class Task<T> implements JobHandle<T> {
     this.timeoutNanos = timeoutNanos;
     this.periodNanos = periodNanos;
     this.fixedRate = fixedRate;
+    this.type = type;
   }
 
   @Override
@@ -79,6 +82,11 @@ final class Task<T> implements JobHandle<T> {
   @Override
   public String idempotencyKey() {
     return key;
+  }
+
+  @Override
+  public String type() {
+    return type;
   }
 
   @Override
