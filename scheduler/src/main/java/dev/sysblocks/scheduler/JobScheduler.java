@@ -59,6 +59,10 @@ import java.util.random.RandomGenerator;
  * <em>at-least-once</em> for retried jobs: after a timeout the next attempt may start while the old
  * one still unwinds. Make retried jobs idempotent.
  *
+ * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate} and {@link
+ * Submission#repeatWithFixedDelay} make a job recur until cancelled; {@link Submission#type} with
+ * {@link Builder#concurrencyLimit} caps how many jobs of one type run at once.
+ *
  * <p><b>Shutdown.</b> {@link #shutdown()} stops accepting jobs and runs every accepted one, delayed
  * jobs and retries included; {@link #shutdownNow()} interrupts running attempts and returns every
  * job not started. Afterwards {@code submitted = succeeded + failed + dead-lettered + cancelled +
@@ -144,6 +148,13 @@ public final class JobScheduler implements AutoCloseable {
    * most once. With retries delivery is at-least-once: a timed-out attempt may still be running
    * when the retry starts, and a job that did its side effect and then threw is run again. Jobs
    * that are retried must be idempotent (or use an idempotency key downstream).
+   *
+   * Recurring jobs and type limits reuse the same two heaps. A recurring job is one task queued
+   * again after each successful occurrence: at a fixed rate on the grid first + k * period
+   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), or
+   * a fixed delay after the run ends. A type limit ("at most 2 report jobs at once") sets aside a
+   * job whose type is saturated in a small per-type heap; it stays QUEUED and counted, and returns
+   * to the store when a slot frees, so other types pass it without a second scan of the store.
    *
    * Alternatives. ThreadPoolExecutor + PriorityBlockingQueue: strict priorities (starvation), no
    * delays, retries or timeouts, and comparing FutureTasks needs a wrapper. ScheduledThreadPool-

@@ -25,17 +25,45 @@ import java.util.function.Predicate;
 public final class RetryPolicy {
 
   /*
-   * Why full jitter. Clients that fail together (a database restarts) retry together: with plain
-   * exponential backoff every one of them waits exactly 100 ms, 200 ms, 400 ms, ... and the retries
-   * arrive as synchronized waves that knock the recovering service over again. Drawing each wait
-   * uniformly from [0, cap) spreads a wave over the whole interval. Brooker's simulation [1] found
-   * full jitter does the least total work among "equal jitter", "decorrelated jitter" and no
-   * jitter, at the price of an occasional very short wait. Worked example, initialDelay 100 ms,
-   * maxDelay 1 s: caps are 100, 200, 400, 800, 1000, 1000 ms; the expected total wait before the
-   * 6th attempt is half their first five, (100+200+400+800+1000)/2 = 1.25 s.
+   * Problem. A failed call to a service that is down should be retried, but not at once and not
+   * all together: clients that fail together (a database restarts) retry together, and with plain
+   * exponential backoff every one of them waits exactly 100, 200, 400 ms ..., so the retries arrive
+   * as synchronized waves that knock the recovering service over again.
    *
-   *   [1] M. Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog, 2015,
-   *       https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+   * Idea. Exponential backoff bounds the retry rate of one client; full jitter [1] draws each wait
+   * uniformly from [0, cap(n)), which spreads a wave of N clients evenly over the interval:
+   *
+   *   cap(n) = min(maxDelay, initialDelay * 2^(n-1))      wait(n) = U[0, 1) * cap(n)
+   *
+   *   wait |         .......................   cap (maxDelay reached at n = 5)
+   *        |       .'   x         x     x      x = one client's draws: anywhere below the cap
+   *        |     .'  x      x
+   *        |   .' x     x                x
+   *        | .'x                  x
+   *        +----+----+----+----+----+----+---> failed attempts n
+   *             1    2    3    4    5    6
+   *
+   * Worked example, initialDelay 100 ms, maxDelay 1 s: caps are 100, 200, 400, 800, 1000, 1000
+   * ms; the expected total wait before the 6th attempt is half their first five,
+   * (100 + 200 + 400 + 800 + 1000) / 2 = 1.25 s, against 2.5 s without jitter.
+   *
+   * Invariant. 0 <= wait(n) < cap(n) <= maxDelay with jitter, wait(n) = cap(n) without; cap(n) is
+   * non-decreasing in n and never overflows (the doubling stops once it passes maxDelay).
+   *
+   * Cost. O(1): a shift, a comparison and one random double (drawn under the scheduler's lock, so
+   * an injected generator need not be thread-safe). Not benchmarked on its own.
+   *
+   * Concurrency. Immutable; safe to share between jobs and schedulers.
+   *
+   * Alternatives. "Equal jitter" (cap/2 + U * cap/2) never waits less than half the cap but does
+   * more total work in Brooker's simulation; "decorrelated jitter" (min(max, U[base, 3 * prev]))
+   * needs per-job state; no jitter is right only for a single client. Resilience4j's
+   * IntervalBiFunction and Spring Retry's ExponentialRandomBackOffPolicy offer the same choices.
+   *
+   * References.
+   *  [1] M. Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog, 2015,
+   *      https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+   *  [2] Google Cloud, "Retry strategy", https://cloud.google.com/storage/docs/retry-strategy
    */
 
   private static final RetryPolicy NONE = new RetryPolicy(1, 0L, 0L, false, RetryPolicy::never);

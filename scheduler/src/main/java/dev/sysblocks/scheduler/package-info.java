@@ -36,6 +36,11 @@
  *       <td>producers are threads of your own that may be slowed down</td></tr>
  *   <tr><td>{@code runInCallerWhenFull()}</td>
  *       <td>work must not be refused and the producer can do it itself</td></tr>
+ *   <tr><td>{@code concurrencyLimit(type, k)}</td>
+ *       <td>one kind of job (reports, calls to a slow service) must not take more than k workers
+ *       </td></tr>
+ *   <tr><td>{@code repeatAtFixedRate} / {@code repeatWithFixedDelay}</td>
+ *       <td>a job belongs on a clock grid (a heartbeat) / must pause between runs (a poller)</td></tr>
  *   <tr><td>{@code manualDispatch()}</td>
  *       <td>deterministic tests, or a single-threaded event loop that runs jobs itself</td></tr>
  * </table>
