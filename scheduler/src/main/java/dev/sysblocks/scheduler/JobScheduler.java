@@ -351,6 +351,9 @@ public final class JobScheduler implements AutoCloseable {
         if (s.key != null) {
           Task<?> existing = pendingByKey.get(s.key);
           if (existing != null) {
+            if (queued < capacity) {
+              notFull.signal(); // pass on a wake-up this submitter may have taken from another
+            }
             return (JobHandle<T>) existing;
           }
         }
