@@ -40,6 +40,13 @@ public interface JobHandle<T> {
   String idempotencyKey();
 
   /**
+   * Returns the tenant the job belongs to, the key of weighted fair sharing.
+   *
+   * @return the tenant, or null if none was given
+   */
+  String tenant();
+
+  /**
    * Returns the job's type, the key of its concurrency limit.
    *
    * @return the type, or null if none was given

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -203,6 +204,10 @@ public final class JobScheduler implements AutoCloseable {
 
   private static final AtomicInteger SCHEDULER_IDS = new AtomicInteger();
 
+  /** The order of eligible entries, as JobStore#poll defines it. */
+  private static final Comparator<PendingJob> DISPATCH_ORDER =
+      Comparator.comparingLong(PendingJob::dispatchKey).thenComparingLong(PendingJob::sequence);
+
   private static final int RUNNING = 0;
   private static final int SHUTDOWN = 1;
   private static final int STOP = 2;
@@ -228,6 +233,8 @@ public final class JobScheduler implements AutoCloseable {
   private final ThreadFactory threadFactory;
   private final String name;
   private final Map<String, TypeSlot> typeSlots; // job types with a concurrency limit
+  private final Map<String, Integer> tenantWeights;
+  private final boolean fair; // weighted fair sharing between tenants
 
   // ---------------------------------------------------------------------------------------------
   // State, guarded by lock unless noted
@@ -248,6 +255,8 @@ public final class JobScheduler implements AutoCloseable {
   private final Map<String, Task<?>> pendingByKey = new HashMap<>();
   private final Set<Attempt<?>> runningAttempts = new HashSet<>();
   private final Set<Task<?>> recurringJobs = new HashSet<>(); // live recurring tasks
+  private final Map<String, TenantQueue> tenants = new HashMap<>(); // tenants with eligible jobs
+  private double virtualTime; // the pass of the tenant served last
   private final PriorityQueue<Attempt<?>> deadlines =
       new PriorityQueue<>((a, b) -> Long.signum(a.deadline - b.deadline)); // readings may wrap
   private Thread watchdog;
@@ -279,6 +288,8 @@ public final class JobScheduler implements AutoCloseable {
     Map<String, TypeSlot> slots = new HashMap<>();
     b.typeLimits.forEach((type, limit) -> slots.put(type, new TypeSlot(limit)));
     this.typeSlots = slots;
+    this.tenantWeights = Map.copyOf(b.tenantWeights);
+    this.fair = !b.tenantWeights.isEmpty();
   }
 
   /**
@@ -395,7 +406,8 @@ public final class JobScheduler implements AutoCloseable {
               s.timeoutNanos,
               s.periodNanos,
               s.fixedRate,
-              s.type);
+              s.type,
+              s.tenant);
       task.scheduledAt = callerRuns ? now : runAt;
       increment(SchedulerStats.SUBMITTED);
       if (s.key != null) {
@@ -461,24 +473,87 @@ public final class JobScheduler implements AutoCloseable {
     if (!typeSlots.isEmpty()) {
       unparkIntoFreeSlots();
     }
+    if (fair) {
+      return pollFairly(now);
+    }
     PendingJob e;
     while ((e = store.poll(now)) != null) {
-      Task<?> task = e.task;
-      if (task.entry == e && task.status == JobStatus.QUEUED) {
-        TypeSlot slot = task.type == null ? null : typeSlots.get(task.type);
-        if (slot != null && slot.running >= slot.limit) {
-          slot.parked.add(e); // its type is at its limit: set aside, still queued
-          continue;
-        }
-        task.entry = null;
-        queued--;
-        queuedByPriority.decrementAndGet(task.priority);
-        notFull.signal();
-        waitTimes.record(now - e.runAtNanos());
-        return task;
+      if (isLive(e) && !parkedByType(e)) {
+        return take(e, now);
       }
     }
     return null;
+  }
+
+  private static boolean isLive(PendingJob e) {
+    return e.task.entry == e && e.task.status == JobStatus.QUEUED;
+  }
+
+  /** Sets a live entry aside if its type is at its limit. Under the lock. */
+  private boolean parkedByType(PendingJob e) {
+    TypeSlot slot = e.task.type == null ? null : typeSlots.get(e.task.type);
+    if (slot != null && slot.running >= slot.limit) {
+      slot.parked.add(e); // still queued; returns to the store when a slot frees
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes a live entry's task off the queue for dispatch. Under the lock. */
+  private Task<?> take(PendingJob e, long now) {
+    Task<?> task = e.task;
+    task.entry = null;
+    queued--;
+    queuedByPriority.decrementAndGet(task.priority);
+    notFull.signal();
+    waitTimes.record(now - e.runAtNanos());
+    return task;
+  }
+
+  /**
+   * Weighted fair dispatch between tenants (start-time fair queuing over dispatch counts): every
+   * eligible entry moves from the store to its tenant's heap; the tenant with the smallest pass
+   * value goes next and its pass grows by 1 / weight. A tenant that was idle starts from the
+   * current virtual time, so idleness earns no credit. Within a tenant, the store's order (priority
+   * with aging, then FIFO) applies. O(tenants + log n). Under the lock.
+   */
+  private Task<?> pollFairly(long now) {
+    PendingJob e;
+    while ((e = store.poll(now)) != null) {
+      if (isLive(e)) {
+        String tenant = e.task.tenant == null ? "" : e.task.tenant;
+        TenantQueue q = tenants.get(tenant);
+        if (q == null) {
+          q = new TenantQueue(tenantWeights.getOrDefault(tenant, 1), virtualTime);
+          tenants.put(tenant, q);
+        }
+        q.ready.add(e);
+      }
+    }
+    while (true) {
+      TenantQueue best = null;
+      for (Iterator<TenantQueue> it = tenants.values().iterator(); it.hasNext(); ) {
+        TenantQueue q = it.next();
+        while (!q.ready.isEmpty() && !isLive(q.ready.peek())) {
+          q.ready.poll(); // cancelled or returned meanwhile
+        }
+        if (q.ready.isEmpty()) {
+          it.remove(); // idle: forgets its pass, and restarts from the virtual time
+        } else if (best == null || q.pass < best.pass) {
+          best = q;
+        }
+      }
+      if (best == null) {
+        return null;
+      }
+      e = best.ready.poll();
+      if (parkedByType(e)) {
+        continue;
+      }
+      virtualTime = best.pass;
+      best.pass += 1.0 / best.weight;
+      return take(e, now);
+    }
   }
 
   /**
@@ -1010,6 +1085,10 @@ public final class JobScheduler implements AutoCloseable {
         pending.addAll(slot.parked);
         slot.parked.clear();
       }
+      for (TenantQueue q : tenants.values()) {
+        pending.addAll(q.ready);
+      }
+      tenants.clear();
       for (PendingJob e : pending) {
         Task<?> task = e.task;
         if (task.entry == e && task.status == JobStatus.QUEUED) {
@@ -1173,14 +1252,23 @@ public final class JobScheduler implements AutoCloseable {
     return name + (manual ? "{manual}" : "{workers=" + workerCount + "}");
   }
 
+  /** A tenant's eligible entries and its place in the weighted fair order. */
+  private static final class TenantQueue {
+    final int weight;
+    double pass; // virtual time at which the tenant's next job starts
+    final PriorityQueue<PendingJob> ready = new PriorityQueue<>(DISPATCH_ORDER);
+
+    TenantQueue(int weight, double pass) {
+      this.weight = weight;
+      this.pass = pass;
+    }
+  }
+
   /** The running count and the set-aside entries of a job type with a concurrency limit. */
   private static final class TypeSlot {
     final int limit;
     int running;
-    final PriorityQueue<PendingJob> parked =
-        new PriorityQueue<>(
-            Comparator.comparingLong(PendingJob::dispatchKey)
-                .thenComparingLong(PendingJob::sequence));
+    final PriorityQueue<PendingJob> parked = new PriorityQueue<>(DISPATCH_ORDER);
 
     TypeSlot(int limit) {
       this.limit = limit;
@@ -1220,6 +1308,7 @@ public final class JobScheduler implements AutoCloseable {
     private long periodNanos;
     private boolean fixedRate;
     private String type;
+    private String tenant;
 
     private Submission(JobScheduler scheduler, Job<T> job) {
       this.scheduler = scheduler;
@@ -1345,6 +1434,27 @@ public final class JobScheduler implements AutoCloseable {
     }
 
     /**
+     * Sets the tenant (or group) the job belongs to. If the scheduler was built with {@link
+     * Builder#tenantWeight(String, int) tenant weights}, tenants with queued jobs share the
+     * dispatches in proportion to their weights (a tenant without a weight has weight 1, and jobs
+     * without a tenant form one tenant of weight 1), and priorities order jobs within a tenant
+     * only. Otherwise the tenant is only a label.
+     *
+     * @param tenant a non-empty name
+     * @return this submission
+     * @throws NullPointerException if {@code tenant} is null
+     * @throws IllegalArgumentException if {@code tenant} is empty
+     */
+    public Submission<T> tenant(String tenant) {
+      Objects.requireNonNull(tenant, "tenant");
+      if (tenant.isEmpty()) {
+        throw new IllegalArgumentException("tenant must not be empty");
+      }
+      this.tenant = tenant;
+      return this;
+    }
+
+    /**
      * Makes the job recurring at a fixed rate: occurrence k (from 0) is due at {@code first + k *
      * period}, where {@code first} is the run-at time (now, or after the {@link #delay}). An
      * occurrence that runs past later grid points skips them rather than running them in a burst. A
@@ -1420,8 +1530,32 @@ public final class JobScheduler implements AutoCloseable {
     private JobStore store;
     private ThreadFactory threadFactory;
     private final Map<String, Integer> typeLimits = new HashMap<>();
+    private final Map<String, Integer> tenantWeights = new HashMap<>();
 
     private Builder() {}
+
+    /**
+     * Gives a tenant a weight and turns on weighted fair sharing between tenants: while several
+     * tenants have eligible jobs, each gets a share of the dispatches proportional to its weight
+     * (within one job per tenant), whatever the priorities and volume of the others, so one noisy
+     * tenant cannot starve the rest. Priorities and aging then order jobs within a tenant.
+     *
+     * @param tenant the tenant, as given to {@link Submission#tenant(String)}
+     * @param weight positive; tenants without a weight have 1
+     * @return this builder
+     * @throws NullPointerException if {@code tenant} is null
+     * @throws IllegalArgumentException if {@code weight} is not positive or above 1,000,000
+     * @throws IllegalStateException if a weight for this tenant was already set
+     */
+    public Builder tenantWeight(String tenant, int weight) {
+      Objects.requireNonNull(tenant, "tenant");
+      if (weight < 1 || weight > 1_000_000) {
+        throw new IllegalArgumentException("weight must be between 1 and 1000000: " + weight);
+      }
+      checkState(!tenantWeights.containsKey(tenant), "weight for " + tenant + " already set");
+      tenantWeights.put(tenant, weight);
+      return this;
+    }
 
     /**
      * Lets at most {@code maxRunning} jobs of one {@link Submission#type(String) type} run at once,

@@ -20,6 +20,7 @@ final class Task<T> implements JobHandle<T> {
   final long periodNanos; // 0 = runs once; otherwise a recurring job
   final boolean fixedRate; // recurring: next occurrence on the grid (true) or after the run (false)
   final String type; // null = no type
+  final String tenant; // null = the default tenant
   private final CompletableFuture<T> future = new CompletableFuture<>();
 
   /** Written under the lock; read anywhere. */
@@ -56,7 +57,8 @@ final class Task<T> implements JobHandle<T> {
       long timeoutNanos,
       long periodNanos,
       boolean fixedRate,
-      String type) {
+      String type,
+      String tenant) {
     this.owner = owner;
     this.id = id;
     this.job = job;
@@ -67,6 +69,7 @@ final class Task<T> implements JobHandle<T> {
     this.periodNanos = periodNanos;
     this.fixedRate = fixedRate;
     this.type = type;
+    this.tenant = tenant;
   }
 
   @Override
@@ -82,6 +85,11 @@ final class Task<T> implements JobHandle<T> {
   @Override
   public String idempotencyKey() {
     return key;
+  }
+
+  @Override
+  public String tenant() {
+    return tenant;
   }
 
   @Override
