@@ -49,8 +49,9 @@ import java.util.random.RandomGenerator;
  * priority {@code p} is never overtaken by a job that becomes eligible more than {@code
  * (MAX_PRIORITY - p) * agingStep} after it, whatever that job's priority (nor, at exactly that
  * distance, by one queued after it); so under any flood its wait is bounded by the time to run the
- * jobs eligible before it or within that window. {@link Builder#noAging()} gives strict priorities
- * instead (and no such bound).
+ * jobs eligible before it or within that window (with {@link Builder#tenantWeight tenant weights}:
+ * within its tenant). {@link Builder#noAging()} gives strict priorities instead (and no such
+ * bound).
  *
  * <p><b>Failures.</b> A job that throws is retried by its {@link RetryPolicy} (exponential backoff,
  * full jitter) or ends {@link JobStatus#FAILED} / {@link JobStatus#DEAD_LETTERED}. A per-attempt
@@ -62,7 +63,9 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate} and {@link
  * Submission#repeatWithFixedDelay} make a job recur until cancelled; {@link Submission#type} with
- * {@link Builder#concurrencyLimit} caps how many jobs of one type run at once.
+ * {@link Builder#concurrencyLimit} caps how many jobs of one type run at once; {@link
+ * Submission#tenant} with {@link Builder#tenantWeight} shares the workers between tenants by
+ * weight, so that one noisy tenant cannot starve the others.
  *
  * <p><b>Shutdown.</b> {@link #shutdown()} stops accepting jobs and runs every accepted one, delayed
  * jobs and retries included; {@link #shutdownNow()} interrupts running attempts and returns every
@@ -157,6 +160,16 @@ public final class JobScheduler implements AutoCloseable {
    * job whose type is saturated in a small per-type heap; it stays QUEUED and counted, and returns
    * to the store when a slot frees, so other types pass it without a second scan of the store.
    *
+   * Tenants. With tenant weights, eligible entries move from the store into one heap per tenant,
+   * and tenants take turns by start-time fair queuing [7]: each has a pass value, the smallest
+   * goes next and advances by 1/weight; a tenant that becomes busy again starts at the virtual
+   * time (the pass last served), so idleness earns no credit. Over any stretch where tenants stay
+   * backlogged each gets its weight's share of dispatches within one job (TenantFairnessTest:
+   * weights 5:3:2 give 500/300/200 of 1,000). Example, weights a=2, b=1, passes from 0 (ties go
+   * either way): a 0 -> 0.5, b 0 -> 1, a 0.5 -> 1, then both at 1: a 1 -> 1.5 and b 1 -> 2 in some
+   * order, a 1.5 -> 2, ...: two turns of a for each turn of b. The
+   * shares are of dispatches, not of worker time: a tenant with longer jobs uses more time.
+   *
    * Alternatives. ThreadPoolExecutor + PriorityBlockingQueue: strict priorities (starvation), no
    * delays, retries or timeouts, and comparing FutureTasks needs a wrapper. ScheduledThreadPool-
    * Executor: delays by a heap, like here, but no priorities. Quartz [3]: triggers, calendars, cron
@@ -173,6 +186,8 @@ public final class JobScheduler implements AutoCloseable {
    *  [5] db-scheduler, https://github.com/kagkarlsson/db-scheduler
    *  [6] M. Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog, 2015,
    *      https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+   *  [7] P. Goyal, H. Vin, H. Cheng, "Start-time Fair Queueing", SIGCOMM 1996,
+   *      https://doi.org/10.1145/248156.248171
    */
 
   /** The least urgent priority. */

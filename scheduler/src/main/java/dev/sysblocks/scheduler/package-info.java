@@ -39,6 +39,9 @@
  *   <tr><td>{@code concurrencyLimit(type, k)}</td>
  *       <td>one kind of job (reports, calls to a slow service) must not take more than k workers
  *       </td></tr>
+ *   <tr><td>{@code tenantWeight(tenant, w)}</td>
+ *       <td>several customers share the workers and one must not starve the others; shares of
+ *       dispatches follow the weights, priorities then apply within a tenant</td></tr>
  *   <tr><td>{@code repeatAtFixedRate} / {@code repeatWithFixedDelay}</td>
  *       <td>a job belongs on a clock grid (a heartbeat) / must pause between runs (a poller)</td></tr>
  *   <tr><td>{@code manualDispatch()}</td>
