@@ -1,0 +1,1853 @@
+package dev.sysblocks.scheduler;
+
+import dev.sysblocks.core.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+
+/**
+ * A priority job scheduler: jobs with a priority, an optional delay, a retry policy and a timeout,
+ * run by a pool of workers highest priority first, with aging so that no priority starves, and a
+ * shutdown that loses no accepted job.
+ *
+ * <pre>{@code
+ * try (JobScheduler scheduler = JobScheduler.builder().workers(4).build()) {
+ *   JobHandle<String> handle =
+ *       scheduler
+ *           .newJob(context -> "hello from attempt " + context.attempt())
+ *           .priority(7)
+ *           .retry(RetryPolicy.exponentialBackoff(3, Duration.ofMillis(10), Duration.ofSeconds(1)))
+ *           .timeout(Duration.ofSeconds(5))
+ *           .submit();
+ *   String greeting = handle.result().join();
+ * }
+ * }</pre>
+ *
+ * <p><b>Order.</b> Priorities run from {@value #MIN_PRIORITY} to {@value #MAX_PRIORITY} (most
+ * urgent). Among eligible jobs a worker takes the highest <em>effective</em> priority, {@code
+ * priority + waited / agingStep} (waited since the job became eligible), and among equals the one
+ * queued first; so jobs of one priority run in the order they became eligible. Guarantee: a job of
+ * priority {@code p} is never overtaken by a job that becomes eligible more than {@code
+ * (MAX_PRIORITY - p) * agingStep} after it, whatever that job's priority (nor, at exactly that
+ * distance, by one queued after it); so under any flood its wait is bounded by the time to run the
+ * jobs eligible before it or within that window (with {@link Builder#tenantWeight tenant weights}:
+ * within its tenant). {@link Builder#noAging()} gives strict priorities instead (and no such
+ * bound).
+ *
+ * <p><b>Failures.</b> A job that throws is retried by its {@link RetryPolicy} (exponential backoff,
+ * full jitter) or ends {@link JobStatus#FAILED} / {@link JobStatus#DEAD_LETTERED}. A per-attempt
+ * timeout raises the attempt's cancellation signal, interrupts its thread and counts as a failure
+ * with a {@link TimeoutException}; the worker is replaced at once, so a job that ignores the
+ * interrupt costs a thread but never the pool's capacity. Delivery is therefore
+ * <em>at-least-once</em> for retried jobs: after a timeout the next attempt may start while the old
+ * one still unwinds. Make retried jobs idempotent.
+ *
+ * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate} and {@link
+ * Submission#repeatWithFixedDelay} make a job recur until cancelled; {@link Submission#type} with
+ * {@link Builder#concurrencyLimit} caps how many jobs of one type run at once; {@link
+ * Submission#tenant} with {@link Builder#tenantWeight} shares the workers between tenants by
+ * weight, so that one noisy tenant cannot starve the others.
+ *
+ * <p><b>Shutdown.</b> {@link #shutdown()} stops accepting jobs and runs every accepted one, delayed
+ * jobs and retries included; {@link #shutdownNow()} interrupts running attempts and returns every
+ * job not started. Afterwards {@code submitted = succeeded + failed + dead-lettered + cancelled +
+ * returned}, exactly ({@link #stats()}).
+ *
+ * <p><b>Time.</b> When a job becomes eligible and when an attempt times out are read from the
+ * {@link Ticker} given to the builder. A test passes a {@link dev.sysblocks.core.FakeTicker} and
+ * {@link Builder#manualDispatch()}: no worker threads are started and the test runs eligible jobs
+ * on its own thread with {@link #runPending()}, one event at a time. How long a thread blocks
+ * ({@link #awaitTermination}, {@link FullQueuePolicy#BLOCK}) is real time.
+ *
+ * <p>Thread-safe. {@code submit}, {@code cancel} and dispatch are O(log n) for n queued jobs.
+ */
+public final class JobScheduler implements AutoCloseable {
+
+  /*
+   * Problem. Many producers hand jobs to a few workers. The most urgent job should run first, yet
+   * no job may wait for ever; a job may have to wait until a given time, may fail and deserve
+   * another try later, may hang; and when the process stops, every job it accepted must either
+   * have run or be handed back. An ExecutorService over a PriorityBlockingQueue gets the first
+   * point only: strict priorities starve the low ones under a steady flood, a delayed or retried
+   * job needs a second executor, and shutdownNow() loses the jobs' identity.
+   *
+   * Idea: aging as a static key. Let a job of priority p become eligible at time e. With an aging
+   * step A its effective priority at time t is p + (t - e) / A, and a worker takes the largest.
+   * Comparing two jobs, t cancels out:
+   *
+   *     p1 + (t - e1)/A  >  p2 + (t - e2)/A    <=>    e1 - p1*A  <  e2 - p2*A
+   *
+   * so the order never changes while jobs wait, and each job gets a fixed dispatch key
+   * k = e - p*A, its "virtual eligibility time": priority buys a head start of p*A. One binary
+   * heap ordered by (k, arrival sequence) then dispatches by effective priority with FIFO among
+   * equals, and no per-tick re-sorting is needed. Worked example, A = 10 ms:
+   *
+   *   effective priority
+   *     9 |        B (p9, e=40) .....:....          A job of priority 0 eligible at 0 ms
+   *       |                 ...'     :               (k = 0) ties at 90 ms with a fresh
+   *     6 |   A (p0, e=0)....'       :               priority-9 job (k = 90 - 90 = 0) and
+   *       |           ....'          :               wins on arrival order; B, eligible at
+   *     3 |      ....'               :               40 ms (k = 40 - 90 = -50), still goes
+   *       | ..'                      :               first. After 90 ms nothing newer passes A.
+   *     0 +--------------------------+------> t (ms)
+   *       0                          90
+   *
+   * Hence the bound the class documents: a priority-p job is overtaken only by jobs eligible less
+   * than (9 - p)*A after it, so its wait is at most the time to run the jobs already eligible and
+   * those arriving within (9 - p)*A (AgingBoundTest: 5 waiting + 2 per ms for 90 ms = 185 jobs).
+   * Without aging the key is 9 - p and the bound is gone (the test shows starvation).
+   *
+   * Delays: a second heap ordered by run-at time; dispatch first moves the due jobs to the ready
+   * heap. A retry is a delayed job with the backoff as its delay, so retries cost no timer thread.
+   * The alternative is a hierarchical timing wheel [2] (Kafka's purgatory, Netty's
+   * HashedWheelTimer): O(1) insert and cancel with a tick granularity, better for millions of
+   * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
+   * O(log n) is ~20 comparisons at 10^6 pending jobs, and cancellation is lazy: a cancelled entry
+   * stays in its heap until it surfaces and is dropped (its task no longer points to it), as
+   * ScheduledThreadPoolExecutor does without removeOnCancel.
+   *
+   * Invariant. Every task reaches exactly one final status, in one place (finish(), under the
+   * lock), and each final transition increments exactly one counter; hence submitted = succeeded
+   * + failed + dead-lettered + cancelled + returned once nothing is queued or running. A task has
+   * at most one live store entry (task.entry), so a stale entry can never run a job twice. An
+   * attempt is settled once (by its thread or by the timeout thread), and interrupts are sent
+   * only to unsettled attempts, under the lock: an interrupt never reaches the next job.
+   *
+   * Cost. submit, dispatch: O(log n) heap work plus one lock acquisition; cancel: O(1) (lazy).
+   * Memory: a Task, a PendingJob and a CompletableFuture per job, an Attempt per attempt. Not yet
+   * measured by a JMH benchmark (the scheduler benchmarks of issue 6 are still to be written);
+   * SchedulerLoadStressTest runs 3 x 10^5 tiny jobs on 8 workers in about 3 s on the 2-core VM,
+   * a functional figure, not a throughput claim.
+   *
+   * Concurrency. One ReentrantLock guards the store, the counts and the state machine
+   * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED). A single lock is the simple, correct choice for a
+   * first version: the work under it is a heap operation, and jobs, listeners, the dead-letter
+   * handler and future completion all run outside it. Statistics are atomics written under the
+   * lock and read without it. Idle workers wait on a condition, timed to the next run-at reading
+   * (capped at TICKER_POLL_NANOS so a fake ticker moved by a test is noticed). A daemon "timeouts"
+   * thread, started on the first attempt with a timeout, watches a heap of deadlines; on expiry it
+   * raises the attempt's signal, interrupts it, settles it as failed and replaces its worker, so a
+   * job that ignores interrupts costs one thread, never pool capacity.
+   *
+   * At-most-once vs at-least-once. A job runs at most once per attempt, and without retries at
+   * most once. With retries delivery is at-least-once: a timed-out attempt may still be running
+   * when the retry starts, and a job that did its side effect and then threw is run again. Jobs
+   * that are retried must be idempotent (or use an idempotency key downstream).
+   *
+   * Recurring jobs and type limits reuse the same two heaps. A recurring job is one task queued
+   * again after each successful occurrence: at a fixed rate on the grid first + k * period
+   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), or
+   * a fixed delay after the run ends. A type limit ("at most 2 report jobs at once") sets aside a
+   * job whose type is saturated in a small per-type heap; it stays QUEUED and counted, and returns
+   * to the store when a slot frees, so other types pass it without a second scan of the store.
+   *
+   * Tenants. With tenant weights, eligible entries move from the store into one heap per tenant,
+   * and tenants take turns by start-time fair queuing [7]: each has a pass value, the smallest
+   * goes next and advances by 1/weight; a tenant that becomes busy again starts at the virtual
+   * time (the pass last served), so idleness earns no credit. Over any stretch where tenants stay
+   * backlogged each gets its weight's share of dispatches within one job (TenantFairnessTest:
+   * weights 5:3:2 give 500/300/200 of 1,000). Example, weights a=2, b=1, passes from 0 (ties go
+   * either way): a 0 -> 0.5, b 0 -> 1, a 0.5 -> 1, then both at 1: a 1 -> 1.5 and b 1 -> 2 in some
+   * order, a 1.5 -> 2, ...: two turns of a for each turn of b. The
+   * shares are of dispatches, not of worker time: a tenant with longer jobs uses more time.
+   *
+   * Alternatives. ThreadPoolExecutor + PriorityBlockingQueue: strict priorities (starvation), no
+   * delays, retries or timeouts, and comparing FutureTasks needs a wrapper. ScheduledThreadPool-
+   * Executor: delays by a heap, like here, but no priorities. Quartz [3]: triggers, calendars, cron
+   * and JDBC clustering, with a heavier per-job cost (a trigger and a job detail per firing).
+   * JobRunr [4] and db-scheduler [5]: jobs persisted in a database and polled, surviving restarts
+   * and shared by JVMs, at database latency; the JobStore SPI here is the seam for such a store.
+   *
+   * References.
+   *  [1] ThreadPoolExecutor and PriorityBlockingQueue, https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/concurrent/ThreadPoolExecutor.html
+   *  [2] G. Varghese, T. Lauck, "Hashed and Hierarchical Timing Wheels", SOSP 1987,
+   *      https://doi.org/10.1145/41457.37504
+   *  [3] Quartz Scheduler, https://www.quartz-scheduler.org/documentation/
+   *  [4] JobRunr, https://www.jobrunr.io/en/documentation/
+   *  [5] db-scheduler, https://github.com/kagkarlsson/db-scheduler
+   *  [6] M. Brooker, "Exponential Backoff And Jitter", AWS Architecture Blog, 2015,
+   *      https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+   *  [7] P. Goyal, H. Vin, H. Cheng, "Start-time Fair Queueing", SIGCOMM 1996,
+   *      https://doi.org/10.1145/248156.248171
+   */
+
+  /** The least urgent priority. */
+  public static final int MIN_PRIORITY = 0;
+
+  /** The most urgent priority. */
+  public static final int MAX_PRIORITY = 9;
+
+  /** The priority of a job submitted without one: the middle of the range. */
+  public static final int DEFAULT_PRIORITY = 4;
+
+  /**
+   * Longest aging step, 365 days: (MAX_PRIORITY * step) stays far below 2^63 ns, so dispatch keys
+   * never overflow.
+   */
+  static final long MAX_AGING_STEP_NANOS = Duration.ofDays(365).toNanos();
+
+  /**
+   * Default aging step, 1 s per level: a priority-0 job overtakes fresh priority-9 work after 9 s.
+   */
+  static final long DEFAULT_AGING_STEP_NANOS = Duration.ofSeconds(1).toNanos();
+
+  /**
+   * Longest a thread waiting for a ticker reading (a delayed job, a timeout) sleeps before it reads
+   * the ticker again: 20 ms. With the system ticker waits end on time and this only bounds a missed
+   * wake-up; with a fake ticker moved by another thread it is the latency of noticing.
+   */
+  private static final long TICKER_POLL_NANOS = Duration.ofMillis(20).toNanos();
+
+  private static final AtomicInteger SCHEDULER_IDS = new AtomicInteger();
+
+  /** The order of eligible entries, as JobStore#poll defines it. */
+  private static final Comparator<PendingJob> DISPATCH_ORDER =
+      Comparator.comparingLong(PendingJob::dispatchKey).thenComparingLong(PendingJob::sequence);
+
+  private static final int RUNNING = 0;
+  private static final int SHUTDOWN = 1;
+  private static final int STOP = 2;
+  private static final int TERMINATED = 3;
+
+  // ---------------------------------------------------------------------------------------------
+  // Configuration
+  // ---------------------------------------------------------------------------------------------
+
+  private final Ticker ticker;
+  private final long origin;
+  private final int workerCount;
+  private final boolean manual;
+  private final int capacity;
+  private final FullQueuePolicy fullPolicy;
+  private final long blockTimeoutNanos;
+  private final long agingStepNanos; // 0 = strict priorities
+  private final RetryPolicy defaultRetry;
+  private final RandomGenerator random; // null = ThreadLocalRandom
+  private final JobListener listener; // may be null
+  private final DeadLetterHandler deadLetters; // may be null
+  private final JobStore store;
+  private final ThreadFactory threadFactory;
+  private final String name;
+  private final Map<String, TypeSlot> typeSlots; // job types with a concurrency limit
+  private final Map<String, Integer> tenantWeights;
+  private final boolean fair; // weighted fair sharing between tenants
+
+  // ---------------------------------------------------------------------------------------------
+  // State, guarded by lock unless noted
+  // ---------------------------------------------------------------------------------------------
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition workAvailable = lock.newCondition();
+  private final Condition notFull = lock.newCondition();
+  private final Condition terminated = lock.newCondition();
+  private final Condition watchdogWake = lock.newCondition();
+
+  private int state = RUNNING;
+  private int queued; // live QUEUED tasks (delayed and retry-waiting included)
+  private int unsettled; // attempts started and not yet settled
+  private int liveWorkers; // worker threads not retired and not exited
+  private long lastJobId;
+  private long lastSequence;
+  private final Map<String, Task<?>> pendingByKey = new HashMap<>();
+  private final Set<Attempt<?>> runningAttempts = new HashSet<>();
+  private final Set<Task<?>> recurringJobs = new HashSet<>(); // live recurring tasks
+  private final Map<String, TenantQueue> tenants = new HashMap<>(); // tenants with eligible jobs
+  private double virtualTime; // the pass of the tenant served last
+  private final PriorityQueue<Attempt<?>> deadlines =
+      new PriorityQueue<>((a, b) -> Long.signum(a.deadline - b.deadline)); // readings may wrap
+  private Thread watchdog;
+  private int workerSerial;
+
+  // Statistics: written under the lock (histograms also outside), read without it.
+  private final AtomicLongArray queuedByPriority = new AtomicLongArray(MAX_PRIORITY + 1);
+  private final AtomicLong runningCount = new AtomicLong();
+  private final AtomicLongArray counters = new AtomicLongArray(SchedulerStats.COUNTERS);
+  private final LogHistogram waitTimes = new LogHistogram();
+  private final LogHistogram runTimes = new LogHistogram();
+
+  private JobScheduler(Builder b) {
+    this.ticker = b.ticker;
+    this.origin = b.ticker.read();
+    this.manual = b.manual;
+    this.workerCount = b.manual ? 0 : b.workers;
+    this.capacity = b.capacity;
+    this.fullPolicy = b.fullPolicy;
+    this.blockTimeoutNanos = b.blockTimeoutNanos;
+    this.agingStepNanos = b.agingStepNanos;
+    this.defaultRetry = b.retry;
+    this.random = b.random;
+    this.listener = b.listener;
+    this.deadLetters = b.deadLetters;
+    this.store = b.store != null ? b.store : JobStore.inMemory();
+    this.name = "sysblocks-scheduler-" + SCHEDULER_IDS.incrementAndGet();
+    this.threadFactory = b.threadFactory != null ? b.threadFactory : this::newDaemonlessThread;
+    Map<String, TypeSlot> slots = new HashMap<>();
+    b.typeLimits.forEach((type, limit) -> slots.put(type, new TypeSlot(limit)));
+    this.typeSlots = slots;
+    this.tenantWeights = Map.copyOf(b.tenantWeights);
+    this.fair = !b.tenantWeights.isEmpty();
+  }
+
+  /**
+   * Returns a builder with the defaults: as many workers as processors, an unbounded queue, aging
+   * of one priority level per second, no retries, the system ticker.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void start() {
+    lock.lock();
+    try {
+      for (int i = 0; i < workerCount; i++) {
+        startWorker();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Submission
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Submits a job with the default priority, no delay, no key, the default retry policy and no
+   * timeout.
+   *
+   * @param job the job
+   * @param <T> the type of its result
+   * @return its handle
+   * @throws NullPointerException if {@code job} is null
+   * @throws RejectedExecutionException if the scheduler is shut down or the queue is full (see
+   *     {@link FullQueuePolicy})
+   */
+  public <T> JobHandle<T> submit(Job<T> job) {
+    return newJob(job).submit();
+  }
+
+  /**
+   * Starts describing a submission; finish with {@link Submission#submit()}.
+   *
+   * @param job the job
+   * @param <T> the type of its result
+   * @return a submission to configure
+   * @throws NullPointerException if {@code job} is null
+   */
+  public <T> Submission<T> newJob(Job<T> job) {
+    Objects.requireNonNull(job, "job");
+    return new Submission<>(this, job);
+  }
+
+  @SuppressWarnings("unchecked") // a key maps to the job first submitted with it; see Submission
+  private <T> JobHandle<T> submit(Submission<T> s) {
+    Task<T> task;
+    Attempt<T> inline = null;
+    long now;
+    lock.lock();
+    try {
+      long waitNanos = blockTimeoutNanos;
+      boolean callerRuns = false;
+      while (true) {
+        if (state != RUNNING) {
+          increment(SchedulerStats.REJECTED);
+          throw new RejectedExecutionException(name + " is shut down; job not accepted");
+        }
+        if (s.key != null) {
+          Task<?> existing = pendingByKey.get(s.key);
+          if (existing != null) {
+            if (queued < capacity) {
+              notFull.signal(); // pass on a wake-up this submitter may have taken from another
+            }
+            return (JobHandle<T>) existing;
+          }
+        }
+        if (queued < capacity) {
+          break;
+        }
+        if (fullPolicy == FullQueuePolicy.CALLER_RUNS) {
+          callerRuns = true;
+          break;
+        }
+        if (fullPolicy == FullQueuePolicy.REJECT || waitNanos <= 0) {
+          increment(SchedulerStats.REJECTED);
+          throw new RejectedExecutionException(
+              fullPolicy == FullQueuePolicy.REJECT
+                  ? "queue is full: capacity " + capacity
+                  : "queue still full after waiting "
+                      + Duration.ofNanos(blockTimeoutNanos)
+                      + ": capacity "
+                      + capacity);
+        }
+        try {
+          waitNanos = notFull.awaitNanos(waitNanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          increment(SchedulerStats.REJECTED);
+          throw new RejectedExecutionException("interrupted while waiting for queue space", e);
+        }
+      }
+      now = ticker.read();
+      long runAt = runAt(s, now);
+      task =
+          new Task<>(
+              this,
+              ++lastJobId,
+              s.job,
+              s.priority,
+              s.key,
+              s.retry,
+              s.timeoutNanos,
+              s.periodNanos,
+              s.fixedRate,
+              s.type,
+              s.tenant);
+      task.scheduledAt = callerRuns ? now : runAt;
+      increment(SchedulerStats.SUBMITTED);
+      if (s.key != null) {
+        pendingByKey.put(s.key, task);
+      }
+      if (task.periodNanos > 0) {
+        recurringJobs.add(task);
+      }
+      if (callerRuns) {
+        inline = begin(task, now, Thread.currentThread(), null);
+      } else {
+        enqueue(task, runAt);
+      }
+    } finally {
+      lock.unlock();
+    }
+    emit(JobEvent.Kind.SUBMITTED, task, 0, null, now);
+    if (inline != null) {
+      execute(inline);
+    }
+    return task;
+  }
+
+  private long runAt(Submission<?> s, long now) {
+    if (s.runAtSet) {
+      return s.runAtNanos - now < 0 ? now : s.runAtNanos;
+    }
+    if (s.delayNanos > Long.MAX_VALUE / 2 - (now - origin)) {
+      throw new IllegalArgumentException("delay is too long: " + Duration.ofNanos(s.delayNanos));
+    }
+    return now + s.delayNanos;
+  }
+
+  /** Queues a task (new or retried) to become eligible at {@code runAt}. Under the lock. */
+  private void enqueue(Task<?> task, long runAt) {
+    PendingJob e =
+        new PendingJob(
+            task.id, task.priority, runAt, dispatchKey(task.priority, runAt), ++lastSequence, task);
+    task.entry = e;
+    task.status = JobStatus.QUEUED;
+    store.add(e);
+    queued++;
+    queuedByPriority.incrementAndGet(task.priority);
+    workAvailable.signal();
+  }
+
+  /**
+   * Smaller runs first. With aging, the job's "virtual eligibility time": eligible-at minus
+   * priority times the aging step (see the essay); without, the priority alone.
+   */
+  private long dispatchKey(int priority, long runAt) {
+    return agingStepNanos == 0
+        ? MAX_PRIORITY - priority
+        : (runAt - origin) - priority * agingStepNanos;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dispatch and execution
+  // ---------------------------------------------------------------------------------------------
+
+  /** The next live eligible task, stale entries discarded, or null. Under the lock. */
+  private Task<?> pollEligible(long now) {
+    if (!typeSlots.isEmpty()) {
+      unparkIntoFreeSlots();
+    }
+    if (fair) {
+      return pollFairly(now);
+    }
+    PendingJob e;
+    while ((e = store.poll(now)) != null) {
+      if (isLive(e) && !parkedByType(e)) {
+        return take(e, now);
+      }
+    }
+    return null;
+  }
+
+  private static boolean isLive(PendingJob e) {
+    return e.task.entry == e && e.task.status == JobStatus.QUEUED;
+  }
+
+  /** Sets a live entry aside if its type is at its limit. Under the lock. */
+  private boolean parkedByType(PendingJob e) {
+    TypeSlot slot = e.task.type == null ? null : typeSlots.get(e.task.type);
+    if (slot != null && slot.running >= slot.limit) {
+      slot.parked.add(e); // still queued; returns to the store when a slot frees
+      return true;
+    }
+    return false;
+  }
+
+  /** Takes a live entry's task off the queue for dispatch. Under the lock. */
+  private Task<?> take(PendingJob e, long now) {
+    Task<?> task = e.task;
+    task.entry = null;
+    queued--;
+    queuedByPriority.decrementAndGet(task.priority);
+    notFull.signal();
+    waitTimes.record(now - e.runAtNanos());
+    return task;
+  }
+
+  /**
+   * Weighted fair dispatch between tenants (start-time fair queuing over dispatch counts): every
+   * eligible entry moves from the store to its tenant's heap; the tenant with the smallest pass
+   * value goes next and its pass grows by 1 / weight. A tenant that was idle starts from the
+   * current virtual time, so idleness earns no credit. Within a tenant, the store's order (priority
+   * with aging, then FIFO) applies. O(tenants + log n). Under the lock.
+   */
+  private Task<?> pollFairly(long now) {
+    PendingJob e;
+    while ((e = store.poll(now)) != null) {
+      if (isLive(e)) {
+        String tenant = e.task.tenant == null ? "" : e.task.tenant;
+        TenantQueue q = tenants.get(tenant);
+        if (q == null) {
+          q = new TenantQueue(tenantWeights.getOrDefault(tenant, 1), virtualTime);
+          tenants.put(tenant, q);
+        }
+        q.ready.add(e);
+      }
+    }
+    while (true) {
+      TenantQueue best = null;
+      for (Iterator<TenantQueue> it = tenants.values().iterator(); it.hasNext(); ) {
+        TenantQueue q = it.next();
+        while (!q.ready.isEmpty() && !isLive(q.ready.peek())) {
+          q.ready.poll(); // cancelled or returned meanwhile
+        }
+        if (q.ready.isEmpty()) {
+          it.remove(); // idle: forgets its pass, and restarts from the virtual time
+        } else if (best == null || q.pass < best.pass) {
+          best = q;
+        }
+      }
+      if (best == null) {
+        return null;
+      }
+      e = best.ready.poll();
+      if (parkedByType(e)) {
+        continue;
+      }
+      virtualTime = best.pass;
+      best.pass += 1.0 / best.weight;
+      return take(e, now);
+    }
+  }
+
+  /**
+   * Returns parked entries to the store while their type has free slots: at most as many per type
+   * as it has free slots, the best first. Entries that turn out stale are dropped. O(types) when
+   * nothing is parked. Under the lock.
+   */
+  private void unparkIntoFreeSlots() {
+    for (TypeSlot slot : typeSlots.values()) {
+      int free = slot.limit - slot.running;
+      PendingJob e;
+      while (free > 0 && (e = slot.parked.poll()) != null) {
+        if (e.task.entry == e && e.task.status == JobStatus.QUEUED) {
+          store.add(e);
+          free--;
+        }
+      }
+    }
+  }
+
+  /** Starts an attempt of a task that has just left the queue (or runs in the caller). */
+  private <T> Attempt<T> begin(Task<T> task, long now, Thread thread, Worker worker) {
+    task.occurrenceAttempts++;
+    Attempt<T> a =
+        new Attempt<>(task, task.occurrenceAttempts, task.occurrence, thread, worker, now);
+    TypeSlot slot = task.type == null ? null : typeSlots.get(task.type);
+    if (slot != null) {
+      slot.running++; // caller-runs may exceed the limit; see Submission.type
+    }
+    int started = task.attempts; // written only under the lock, so read-then-write is safe
+    task.attempts = started + 1;
+    task.status = JobStatus.RUNNING;
+    task.current = a;
+    unsettled++;
+    runningCount.incrementAndGet();
+    runningAttempts.add(a);
+    if (task.timeoutNanos > 0) {
+      deadlines.add(a);
+      ensureWatchdog();
+      watchdogWake.signal();
+    }
+    return a;
+  }
+
+  /** Runs one attempt on the current thread, settles it and publishes the outcome. */
+  private <T> void execute(Attempt<T> a) {
+    emit(JobEvent.Kind.STARTED, a.task, a.number, null, a.startedAt);
+    T value = null;
+    Throwable failure = null;
+    try {
+      value = a.task.job.run(a);
+    } catch (Throwable t) { // a job's error of any kind is its own failure, never the worker's
+      failure = t;
+    }
+    Outcome outcome = settle(a, value, failure);
+    // Interrupts are sent only to unsettled attempts, so after settle() none can still arrive for
+    // this one; a pooled worker clears any interrupt so the next job starts clean, a caller's
+    // thread only the interrupt the scheduler itself sent.
+    if (a.worker != null || a.interrupted) {
+      boolean ignored = Thread.interrupted();
+    }
+    publish(outcome);
+  }
+
+  private <T> Outcome settle(Attempt<T> a, T value, Throwable failure) {
+    lock.lock();
+    try {
+      if (a.settled) {
+        return null; // the timeout thread got there first
+      }
+      long now = ticker.read();
+      release(a, now);
+      Task<T> task = a.task;
+      Outcome outcome;
+      if (task.status == JobStatus.CANCELLED) {
+        outcome = null; // published by cancel()
+      } else if (failure == null) {
+        task.value = value;
+        outcome =
+            task.periodNanos > 0
+                ? nextOccurrence(task, a.number, now)
+                : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
+      } else {
+        outcome = afterFailure(task, a.number, failure, now);
+      }
+      afterSettlement();
+      return outcome;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Marks an attempt settled and forgets it. Under the lock. */
+  private void release(Attempt<?> a, long now) {
+    a.settled = true;
+    unsettled--;
+    runningCount.decrementAndGet();
+    runningAttempts.remove(a);
+    if (a.task.timeoutNanos > 0) {
+      deadlines.remove(a);
+    }
+    TypeSlot slot = a.task.type == null ? null : typeSlots.get(a.task.type);
+    if (slot != null) {
+      slot.running--;
+      if (!slot.parked.isEmpty()) {
+        workAvailable.signal(); // a parked job of this type may run now
+      }
+    }
+    runTimes.record(now - a.startedAt);
+  }
+
+  private void afterSettlement() {
+    if (state >= SHUTDOWN) {
+      workAvailable.signalAll(); // idle workers may now be allowed to exit
+      tryTerminate();
+    }
+  }
+
+  /**
+   * Queues the next occurrence of a recurring job whose occurrence succeeded. A fixed-rate job's
+   * occurrences sit on the grid scheduledAt + k * period; an occurrence that ran past one or more
+   * grid points skips them (no burst of catch-up runs). A fixed-delay job waits the period after
+   * the end of the run. Shutdown cancels recurring jobs. Under the lock.
+   */
+  private Outcome nextOccurrence(Task<?> task, int attempt, long now) {
+    if (state >= SHUTDOWN) {
+      return finish(task, JobStatus.CANCELLED, attempt, null, now);
+    }
+    long period = task.periodNanos;
+    long next;
+    if (task.fixedRate) {
+      long behind = Math.max(0L, now - task.scheduledAt);
+      next = task.scheduledAt + (behind / period + 1) * period;
+    } else {
+      next = now + period;
+    }
+    task.occurrence++;
+    task.occurrenceAttempts = 0;
+    task.scheduledAt = next;
+    enqueue(task, next);
+    return new Outcome(task, JobEvent.Kind.RESCHEDULED, null, attempt, null, now);
+  }
+
+  /** Retry, fail or dead-letter after a failed attempt. Under the lock. */
+  private Outcome afterFailure(Task<?> task, int attempt, Throwable failure, long now) {
+    RetryPolicy policy = task.retry;
+    boolean retryable;
+    try {
+      retryable = policy.retries(failure);
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e); // a broken predicate must not break the scheduler
+      retryable = false;
+    }
+    if (!retryable || state >= STOP) {
+      return finish(task, JobStatus.FAILED, attempt, failure, now);
+    }
+    if (attempt >= policy.maxAttempts()) {
+      return finish(task, JobStatus.DEAD_LETTERED, attempt, failure, now);
+    }
+    if (task.periodNanos > 0 && state >= SHUTDOWN) {
+      return finish(task, JobStatus.CANCELLED, attempt, failure, now); // shutdown ends recurring
+    }
+    double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
+    enqueue(task, now + policy.delayNanos(attempt, unit));
+    increment(SchedulerStats.RETRIED);
+    return new Outcome(task, JobEvent.Kind.RETRY_SCHEDULED, null, attempt, failure, now);
+  }
+
+  /** Gives a task its final status. Under the lock; the future completes later, in publish. */
+  private Outcome finish(Task<?> task, JobStatus status, int attempt, Throwable failure, long now) {
+    task.status = status;
+    if (task.key != null) {
+      pendingByKey.remove(task.key, task);
+    }
+    if (task.periodNanos > 0) {
+      recurringJobs.remove(task);
+    }
+    JobEvent.Kind kind;
+    switch (status) {
+      case SUCCEEDED -> {
+        kind = JobEvent.Kind.SUCCEEDED;
+        increment(SchedulerStats.SUCCEEDED);
+      }
+      case FAILED -> {
+        kind = JobEvent.Kind.FAILED;
+        increment(SchedulerStats.FAILED);
+      }
+      case DEAD_LETTERED -> {
+        kind = JobEvent.Kind.DEAD_LETTERED;
+        increment(SchedulerStats.DEAD_LETTERED);
+      }
+      case CANCELLED -> {
+        kind = JobEvent.Kind.CANCELLED;
+        increment(SchedulerStats.CANCELLED);
+      }
+      case RETURNED -> {
+        kind = JobEvent.Kind.RETURNED;
+        increment(SchedulerStats.RETURNED);
+      }
+      default -> throw new AssertionError("not a final status: " + status);
+    }
+    return new Outcome(task, kind, status, attempt, failure, now);
+  }
+
+  /** Tells the listener, the dead-letter handler and the future. Outside the lock. */
+  private void publish(Outcome o) {
+    if (o == null) {
+      return;
+    }
+    emit(o.kind, o.task, o.attempt, o.failure, o.now);
+    if (o.finalStatus == null) {
+      return;
+    }
+    if (o.finalStatus == JobStatus.DEAD_LETTERED && deadLetters != null) {
+      try {
+        deadLetters.deadLettered(o.task, o.failure);
+      } catch (RuntimeException e) {
+        // documented: ignored, so that a broken handler cannot take a worker down
+      }
+    }
+    o.task.completeFuture(o.finalStatus, o.failure);
+  }
+
+  private void emit(JobEvent.Kind kind, Task<?> task, int attempt, Throwable failure, long now) {
+    if (listener == null) {
+      return;
+    }
+    try {
+      listener.onEvent(new JobEvent(kind, task, attempt, failure, now));
+    } catch (RuntimeException e) {
+      // documented: ignored, so that a broken listener cannot take a worker down
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cancellation
+  // ---------------------------------------------------------------------------------------------
+
+  boolean cancel(Task<?> task) {
+    Outcome outcome;
+    lock.lock();
+    try {
+      long now = ticker.read();
+      switch (task.status) {
+        case QUEUED -> {
+          outcome = cancelQueued(task, now);
+          afterSettlement();
+        }
+        case RUNNING -> {
+          task.current.stop();
+          outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+        }
+        default -> {
+          return false;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    publish(outcome);
+    return true;
+  }
+
+  /** Cancels a queued task. Under the lock. */
+  private Outcome cancelQueued(Task<?> task, long now) {
+    task.entry = null; // its store entry is now stale; the store drops it lazily
+    queued--;
+    queuedByPriority.decrementAndGet(task.priority);
+    notFull.signal();
+    return finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Workers
+  // ---------------------------------------------------------------------------------------------
+
+  /** A pool thread's loop. {@code retired} is guarded by the lock. */
+  final class Worker implements Runnable {
+    Thread thread;
+    boolean retired;
+
+    @Override
+    public void run() {
+      try {
+        Attempt<?> a;
+        while ((a = nextAttempt(this)) != null) {
+          execute(a);
+        }
+      } finally {
+        lock.lock();
+        try {
+          if (!retired) {
+            liveWorkers--;
+          }
+          tryTerminate();
+        } finally {
+          lock.unlock();
+        }
+      }
+    }
+  }
+
+  private void startWorker() {
+    Worker w = new Worker();
+    Thread t = threadFactory.newThread(w);
+    if (t == null) {
+      throw new IllegalStateException("threadFactory returned null");
+    }
+    w.thread = t;
+    liveWorkers++;
+    t.start();
+  }
+
+  private Thread newDaemonlessThread(Runnable r) {
+    workerSerial++;
+    return new Thread(r, name + "-worker-" + workerSerial);
+  }
+
+  /** Waits for the next eligible job; null tells the worker to exit. */
+  private Attempt<?> nextAttempt(Worker w) {
+    lock.lock();
+    try {
+      while (true) {
+        if (state >= STOP || w.retired) {
+          return null;
+        }
+        long now = ticker.read();
+        Task<?> task = pollEligible(now);
+        if (task != null) {
+          return begin(task, now, w.thread, w);
+        }
+        if (state == SHUTDOWN && queued == 0 && unsettled == 0) {
+          return null;
+        }
+        OptionalLong next = store.nextRunAtNanos(now);
+        try {
+          if (next.isPresent()) {
+            workAvailable.awaitNanos(Math.min(next.getAsLong() - now, TICKER_POLL_NANOS));
+          } else {
+            workAvailable.await();
+          }
+        } catch (InterruptedException e) {
+          // Only the scheduler interrupts its workers, and only while they run a job; a stray
+          // interrupt is cleared by the throw, and the loop re-checks the state.
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Timeouts
+  // ---------------------------------------------------------------------------------------------
+
+  private void ensureWatchdog() {
+    if (watchdog == null) {
+      Thread t = new Thread(this::watch, name + "-timeouts");
+      t.setDaemon(true); // it only ever waits for attempts that are running
+      watchdog = t;
+      t.start();
+    }
+  }
+
+  private void watch() {
+    while (true) {
+      Outcome outcome = null;
+      lock.lock();
+      try {
+        if (state == TERMINATED) {
+          watchdog = null;
+          return;
+        }
+        Attempt<?> a = deadlines.peek();
+        long now = ticker.read();
+        if (a == null) {
+          watchdogWake.await();
+        } else if (a.deadline - now <= 0) {
+          deadlines.poll();
+          outcome = timeOut(a, now);
+        } else {
+          watchdogWake.awaitNanos(Math.min(a.deadline - now, TICKER_POLL_NANOS));
+        }
+      } catch (InterruptedException e) {
+        // nobody interrupts this thread; keep watching
+      } finally {
+        lock.unlock();
+      }
+      publish(outcome);
+    }
+  }
+
+  /** Settles a timed-out attempt as failed, interrupts it and replaces its worker. */
+  private Outcome timeOut(Attempt<?> a, long now) {
+    if (a.settled) {
+      return null;
+    }
+    a.stop();
+    release(a, now);
+    increment(SchedulerStats.TIMED_OUT);
+    Outcome outcome = null;
+    Task<?> task = a.task;
+    if (task.status != JobStatus.CANCELLED) {
+      TimeoutException failure =
+          new TimeoutException(
+              "job "
+                  + task.id
+                  + " attempt "
+                  + a.number
+                  + " timed out after "
+                  + Duration.ofNanos(task.timeoutNanos));
+      outcome = afterFailure(task, a.number, failure, now);
+    }
+    if (a.worker != null) {
+      // The job may ignore the interrupt and hold its thread for ever: that thread leaves the pool
+      // and a fresh one takes its place, so capacity never leaks.
+      a.worker.retired = true;
+      liveWorkers--;
+      if (state < STOP) {
+        startWorker();
+      }
+    }
+    afterSettlement();
+    return outcome;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Manual dispatch
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Runs, on the calling thread, the job a worker would take now, if any is eligible at the
+   * ticker's current reading. Only for a scheduler built with {@link Builder#manualDispatch()}.
+   *
+   * @return true if a job attempt ran
+   * @throws IllegalStateException if the scheduler has worker threads
+   */
+  public boolean runNext() {
+    if (!manual) {
+      throw new IllegalStateException("runNext needs a scheduler built with manualDispatch()");
+    }
+    Attempt<?> a;
+    lock.lock();
+    try {
+      if (state >= STOP) {
+        return false;
+      }
+      long now = ticker.read();
+      Task<?> task = pollEligible(now);
+      if (task == null) {
+        return false;
+      }
+      a = begin(task, now, Thread.currentThread(), null);
+    } finally {
+      lock.unlock();
+    }
+    execute(a);
+    return true;
+  }
+
+  /**
+   * Runs, on the calling thread, jobs in dispatch order until none is eligible at the ticker's
+   * current reading (retries that become eligible meanwhile included). Only for a scheduler built
+   * with {@link Builder#manualDispatch()}.
+   *
+   * @return the number of attempts run
+   * @throws IllegalStateException if the scheduler has worker threads
+   */
+  public int runPending() {
+    int ran = 0;
+    while (runNext()) {
+      ran++;
+    }
+    return ran;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Shutdown
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Stops accepting jobs; every job already accepted still runs (delayed jobs at their time,
+   * retries after their backoff), then the workers exit. Recurring jobs are the exception, as in
+   * {@code ScheduledThreadPoolExecutor}: they end {@link JobStatus#CANCELLED}, a queued one at
+   * once, a running one when its current occurrence ends. Returns at once; see {@link
+   * #awaitTermination}. With manual dispatch the caller keeps running jobs with {@link
+   * #runPending()}. Calling it again has no effect.
+   */
+  public void shutdown() {
+    List<Outcome> cancelled = new ArrayList<>();
+    lock.lock();
+    try {
+      if (state == RUNNING) {
+        state = SHUTDOWN;
+        long now = ticker.read();
+        for (Task<?> task : new ArrayList<>(recurringJobs)) {
+          if (task.status == JobStatus.QUEUED) {
+            cancelled.add(cancelQueued(task, now));
+          }
+        }
+        workAvailable.signalAll();
+        notFull.signalAll();
+        tryTerminate();
+      }
+    } finally {
+      lock.unlock();
+    }
+    cancelled.forEach(this::publish);
+  }
+
+  /**
+   * Stops accepting jobs, interrupts every running attempt (which then is not retried) and returns
+   * every job that had not started, in id order, each now {@link JobStatus#RETURNED} with its
+   * future completed by a {@link java.util.concurrent.CancellationException}. Resubmit them
+   * elsewhere if they must run.
+   *
+   * @return the jobs that had not started
+   */
+  public List<JobHandle<?>> shutdownNow() {
+    List<Outcome> outcomes = new ArrayList<>();
+    lock.lock();
+    try {
+      if (state < STOP) {
+        state = STOP;
+      }
+      long now = ticker.read();
+      List<PendingJob> pending = new ArrayList<>(store.drain());
+      for (TypeSlot slot : typeSlots.values()) {
+        pending.addAll(slot.parked);
+        slot.parked.clear();
+      }
+      for (TenantQueue q : tenants.values()) {
+        pending.addAll(q.ready);
+      }
+      tenants.clear();
+      for (PendingJob e : pending) {
+        Task<?> task = e.task;
+        if (task.entry == e && task.status == JobStatus.QUEUED) {
+          task.entry = null;
+          queued--;
+          queuedByPriority.decrementAndGet(task.priority);
+          outcomes.add(finish(task, JobStatus.RETURNED, task.occurrenceAttempts, null, now));
+        }
+      }
+      for (Attempt<?> a : runningAttempts) {
+        a.stop();
+      }
+      workAvailable.signalAll();
+      notFull.signalAll();
+      tryTerminate();
+    } finally {
+      lock.unlock();
+    }
+    outcomes.sort(Comparator.comparingLong(o -> o.task.id));
+    List<JobHandle<?>> returned = new ArrayList<>(outcomes.size());
+    for (Outcome o : outcomes) {
+      publish(o);
+      returned.add(o.task);
+    }
+    return returned;
+  }
+
+  /** Under the lock. */
+  private void tryTerminate() {
+    if (state >= SHUTDOWN
+        && state != TERMINATED
+        && queued == 0
+        && unsettled == 0
+        && liveWorkers == 0) {
+      state = TERMINATED;
+      terminated.signalAll();
+      watchdogWake.signalAll();
+      notFull.signalAll();
+    }
+  }
+
+  /**
+   * Returns whether {@link #shutdown()} or {@link #shutdownNow()} has been called.
+   *
+   * @return true once shutting down
+   */
+  public boolean isShutdown() {
+    lock.lock();
+    try {
+      return state >= SHUTDOWN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Returns whether the scheduler has shut down completely: no job queued or running, every worker
+   * exited (except threads abandoned to jobs that ignored a timeout's interrupt).
+   *
+   * @return true once terminated
+   */
+  public boolean isTerminated() {
+    lock.lock();
+    try {
+      return state == TERMINATED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Waits, in real time, until the scheduler is terminated.
+   *
+   * @param timeout how long to wait at most
+   * @return true if terminated, false if the time ran out
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is negative
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long nanos = Checks.nonNegativeNanos(timeout, "timeout");
+    lock.lock();
+    try {
+      while (state != TERMINATED) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = terminated.awaitNanos(nanos);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Shuts down and waits for termination, as {@code ExecutorService.close()} does in JDK 19 and
+   * later: {@link #shutdown()}, then wait; if interrupted while waiting, {@link #shutdownNow()} and
+   * keep waiting, then restore the interrupt. With manual dispatch nobody would run the queued
+   * jobs, so it calls {@link #shutdownNow()} at once.
+   */
+  @Override
+  public void close() {
+    if (manual) {
+      shutdownNow();
+      return;
+    }
+    shutdown();
+    boolean interrupted = false;
+    while (!isTerminated()) {
+      try {
+        awaitTermination(Duration.ofDays(1));
+      } catch (InterruptedException e) {
+        if (!interrupted) {
+          shutdownNow();
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Observability
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Returns a snapshot of the counters, read without locking.
+   *
+   * @return the statistics now
+   */
+  public SchedulerStats stats() {
+    long[] byPriority = new long[MAX_PRIORITY + 1];
+    for (int p = 0; p < byPriority.length; p++) {
+      byPriority[p] = queuedByPriority.get(p);
+    }
+    long[] counts = new long[counters.length()];
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = counters.get(i);
+    }
+    return new SchedulerStats(
+        byPriority, runningCount.get(), counts, waitTimes.snapshot(), runTimes.snapshot());
+  }
+
+  private void increment(int counter) {
+    counters.incrementAndGet(counter);
+  }
+
+  static int checkPriority(int priority) {
+    if (priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+      throw new IllegalArgumentException(
+          "priority must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY + ": " + priority);
+    }
+    return priority;
+  }
+
+  @Override
+  public String toString() {
+    return name + (manual ? "{manual}" : "{workers=" + workerCount + "}");
+  }
+
+  /** A tenant's eligible entries and its place in the weighted fair order. */
+  private static final class TenantQueue {
+    final int weight;
+    double pass; // virtual time at which the tenant's next job starts
+    final PriorityQueue<PendingJob> ready = new PriorityQueue<>(DISPATCH_ORDER);
+
+    TenantQueue(int weight, double pass) {
+      this.weight = weight;
+      this.pass = pass;
+    }
+  }
+
+  /** The running count and the set-aside entries of a job type with a concurrency limit. */
+  private static final class TypeSlot {
+    final int limit;
+    int running;
+    final PriorityQueue<PendingJob> parked = new PriorityQueue<>(DISPATCH_ORDER);
+
+    TypeSlot(int limit) {
+      this.limit = limit;
+    }
+  }
+
+  /** What happened to a job, to be told to the listener and the future outside the lock. */
+  private record Outcome(
+      Task<?> task,
+      JobEvent.Kind kind,
+      JobStatus finalStatus,
+      int attempt,
+      Throwable failure,
+      long now) {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Submission and Builder
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * One job's options, set fluently and ended by {@link #submit()}. Not thread-safe; use each
+   * instance once.
+   *
+   * @param <T> the type of the job's result
+   */
+  public static final class Submission<T> {
+    private final JobScheduler scheduler;
+    private final Job<T> job;
+    private int priority = DEFAULT_PRIORITY;
+    private long delayNanos;
+    private long runAtNanos;
+    private boolean runAtSet;
+    private boolean delaySet;
+    private String key;
+    private RetryPolicy retry;
+    private long timeoutNanos;
+    private long periodNanos;
+    private boolean fixedRate;
+    private String type;
+    private String tenant;
+
+    private Submission(JobScheduler scheduler, Job<T> job) {
+      this.scheduler = scheduler;
+      this.job = job;
+      this.retry = scheduler.defaultRetry;
+    }
+
+    /**
+     * Sets the priority.
+     *
+     * @param priority from {@value JobScheduler#MIN_PRIORITY} to {@value JobScheduler#MAX_PRIORITY}
+     *     (most urgent); {@value JobScheduler#DEFAULT_PRIORITY} if not set
+     * @return this submission
+     * @throws IllegalArgumentException if out of range
+     */
+    public Submission<T> priority(int priority) {
+      this.priority = checkPriority(priority);
+      return this;
+    }
+
+    /**
+     * Makes the job eligible only after {@code delay} has passed on the scheduler's ticker.
+     *
+     * @param delay zero or positive
+     * @return this submission
+     * @throws NullPointerException if {@code delay} is null
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if a delay or run-at time was already set
+     */
+    public Submission<T> delay(Duration delay) {
+      long nanos = Checks.nonNegativeNanos(delay, "delay");
+      checkNoTimeSet();
+      this.delayNanos = nanos;
+      this.delaySet = true;
+      return this;
+    }
+
+    /**
+     * Makes the job eligible from a reading of the scheduler's ticker on; a reading already past
+     * means now.
+     *
+     * @param tickerNanos a reading of the ticker the scheduler was built with
+     * @return this submission
+     * @throws IllegalStateException if a delay or run-at time was already set
+     */
+    public Submission<T> runAt(long tickerNanos) {
+      checkNoTimeSet();
+      this.runAtNanos = tickerNanos;
+      this.runAtSet = true;
+      return this;
+    }
+
+    private void checkNoTimeSet() {
+      if (delaySet || runAtSet) {
+        throw new IllegalStateException("delay or run-at time already set");
+      }
+    }
+
+    /**
+     * Sets an idempotency key: while a job submitted with this key is not finished (queued, running
+     * or waiting for a retry), submitting another with the same key returns the first one's handle
+     * and queues nothing. The caller must use a key for one result type only.
+     *
+     * @param key a non-empty key
+     * @return this submission
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalArgumentException if {@code key} is empty
+     */
+    public Submission<T> idempotencyKey(String key) {
+      Objects.requireNonNull(key, "key");
+      if (key.isEmpty()) {
+        throw new IllegalArgumentException("key must not be empty");
+      }
+      this.key = key;
+      return this;
+    }
+
+    /**
+     * Sets the retry policy; the scheduler's default if not set.
+     *
+     * @param policy the policy
+     * @return this submission
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Submission<T> retry(RetryPolicy policy) {
+      this.retry = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Sets a per-attempt timeout, measured on the scheduler's ticker from the attempt's start.
+     *
+     * @param timeout positive
+     * @return this submission
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Submission<T> timeout(Duration timeout) {
+      this.timeoutNanos = Checks.positiveNanos(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * Sets the job's type, for the concurrency limits set with {@link
+     * Builder#concurrencyLimit(String, int)}: at most that many jobs of the type run at once, and
+     * the others wait, queued, while jobs of other types pass them. A type without a limit is only
+     * a label. Jobs run by the caller ({@link FullQueuePolicy#CALLER_RUNS}) count towards the limit
+     * but are not held back by it; a timed-out attempt frees its slot even if its thread has not
+     * stopped yet.
+     *
+     * @param type a non-empty name
+     * @return this submission
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalArgumentException if {@code type} is empty
+     */
+    public Submission<T> type(String type) {
+      Objects.requireNonNull(type, "type");
+      if (type.isEmpty()) {
+        throw new IllegalArgumentException("type must not be empty");
+      }
+      this.type = type;
+      return this;
+    }
+
+    /**
+     * Sets the tenant (or group) the job belongs to. If the scheduler was built with {@link
+     * Builder#tenantWeight(String, int) tenant weights}, tenants with queued jobs share the
+     * dispatches in proportion to their weights (a tenant without a weight has weight 1, and jobs
+     * without a tenant form one tenant of weight 1), and priorities order jobs within a tenant
+     * only. Otherwise the tenant is only a label.
+     *
+     * @param tenant a non-empty name
+     * @return this submission
+     * @throws NullPointerException if {@code tenant} is null
+     * @throws IllegalArgumentException if {@code tenant} is empty
+     */
+    public Submission<T> tenant(String tenant) {
+      Objects.requireNonNull(tenant, "tenant");
+      if (tenant.isEmpty()) {
+        throw new IllegalArgumentException("tenant must not be empty");
+      }
+      this.tenant = tenant;
+      return this;
+    }
+
+    /**
+     * Makes the job recurring at a fixed rate: occurrence k (from 0) is due at {@code first + k *
+     * period}, where {@code first} is the run-at time (now, or after the {@link #delay}). An
+     * occurrence that runs past later grid points skips them rather than running them in a burst. A
+     * recurring job never succeeds: it runs until cancelled, until an occurrence fails for good
+     * ({@link JobStatus#FAILED} or {@link JobStatus#DEAD_LETTERED}, after the retry policy's
+     * attempts within that occurrence), or until the scheduler shuts down ({@link
+     * JobStatus#CANCELLED}); its future completes only then.
+     *
+     * @param period the interval between due times, positive
+     * @return this submission
+     * @throws NullPointerException if {@code period} is null
+     * @throws IllegalArgumentException if {@code period} is not positive
+     * @throws IllegalStateException if a repetition was already set
+     */
+    public Submission<T> repeatAtFixedRate(Duration period) {
+      return repeat(Checks.positiveNanos(period, "period"), true);
+    }
+
+    /**
+     * Makes the job recurring with a fixed delay: each occurrence is due {@code delay} after the
+     * previous one ended. Otherwise as {@link #repeatAtFixedRate}.
+     *
+     * @param delay the pause between the end of one occurrence and the next, positive
+     * @return this submission
+     * @throws NullPointerException if {@code delay} is null
+     * @throws IllegalArgumentException if {@code delay} is not positive
+     * @throws IllegalStateException if a repetition was already set
+     */
+    public Submission<T> repeatWithFixedDelay(Duration delay) {
+      return repeat(Checks.positiveNanos(delay, "delay"), false);
+    }
+
+    private Submission<T> repeat(long nanos, boolean atFixedRate) {
+      if (periodNanos != 0) {
+        throw new IllegalStateException("repetition already set");
+      }
+      this.periodNanos = nanos;
+      this.fixedRate = atFixedRate;
+      return this;
+    }
+
+    /**
+     * Submits the job.
+     *
+     * @return its handle, or the pending job's handle if the idempotency key is in use
+     * @throws RejectedExecutionException if the scheduler is shut down or the queue is full (see
+     *     {@link FullQueuePolicy})
+     * @throws IllegalArgumentException if the delay reaches beyond about 146 years of ticker time
+     */
+    public JobHandle<T> submit() {
+      return scheduler.submit(this);
+    }
+  }
+
+  /** Configures a {@link JobScheduler}. Each setting may be made once. */
+  public static final class Builder {
+    private Ticker ticker;
+    private Integer workersSet;
+    private int workers = Runtime.getRuntime().availableProcessors();
+    private boolean manual;
+    private int capacity = Integer.MAX_VALUE;
+    private boolean capacitySet;
+    private FullQueuePolicy fullPolicy = FullQueuePolicy.REJECT;
+    private boolean fullPolicySet;
+    private long blockTimeoutNanos;
+    private long agingStepNanos = DEFAULT_AGING_STEP_NANOS;
+    private boolean agingSet;
+    private RetryPolicy retry = RetryPolicy.none();
+    private boolean retrySet;
+    private RandomGenerator random;
+    private JobListener listener;
+    private DeadLetterHandler deadLetters;
+    private JobStore store;
+    private ThreadFactory threadFactory;
+    private final Map<String, Integer> typeLimits = new HashMap<>();
+    private final Map<String, Integer> tenantWeights = new HashMap<>();
+
+    private Builder() {}
+
+    /**
+     * Gives a tenant a weight and turns on weighted fair sharing between tenants: while several
+     * tenants have eligible jobs, each gets a share of the dispatches proportional to its weight
+     * (within one job per tenant), whatever the priorities and volume of the others, so one noisy
+     * tenant cannot starve the rest. Priorities and aging then order jobs within a tenant.
+     *
+     * @param tenant the tenant, as given to {@link Submission#tenant(String)}
+     * @param weight positive; tenants without a weight have 1
+     * @return this builder
+     * @throws NullPointerException if {@code tenant} is null
+     * @throws IllegalArgumentException if {@code weight} is not positive or above 1,000,000
+     * @throws IllegalStateException if a weight for this tenant was already set
+     */
+    public Builder tenantWeight(String tenant, int weight) {
+      Objects.requireNonNull(tenant, "tenant");
+      if (weight < 1 || weight > 1_000_000) {
+        throw new IllegalArgumentException("weight must be between 1 and 1000000: " + weight);
+      }
+      checkState(!tenantWeights.containsKey(tenant), "weight for " + tenant + " already set");
+      tenantWeights.put(tenant, weight);
+      return this;
+    }
+
+    /**
+     * Lets at most {@code maxRunning} jobs of one {@link Submission#type(String) type} run at once,
+     * e.g. to protect a database from more than 2 concurrent report jobs while other jobs use the
+     * remaining workers.
+     *
+     * @param type the job type
+     * @param maxRunning positive
+     * @return this builder
+     * @throws NullPointerException if {@code type} is null
+     * @throws IllegalArgumentException if {@code maxRunning} is not positive
+     * @throws IllegalStateException if a limit for this type was already set
+     */
+    public Builder concurrencyLimit(String type, int maxRunning) {
+      Objects.requireNonNull(type, "type");
+      if (maxRunning < 1) {
+        throw new IllegalArgumentException("maxRunning must be positive: " + maxRunning);
+      }
+      checkState(!typeLimits.containsKey(type), "concurrency limit for " + type + " already set");
+      typeLimits.put(type, maxRunning);
+      return this;
+    }
+
+    /**
+     * Sets the number of worker threads; the number of processors if not set.
+     *
+     * @param workers positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set, or {@link #manualDispatch()} was chosen
+     */
+    public Builder workers(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be positive: " + workers);
+      }
+      checkState(workersSet == null && !manual, "workers already set or manual dispatch chosen");
+      this.workersSet = workers;
+      this.workers = workers;
+      return this;
+    }
+
+    /**
+     * Starts no worker threads: jobs run only when the caller calls {@link #runPending()} or {@link
+     * #runNext()}, on the caller's thread. For deterministic tests with a fake ticker, and for
+     * callers that want to run jobs in a loop of their own.
+     *
+     * @return this builder
+     * @throws IllegalStateException if already set, or workers were set
+     */
+    public Builder manualDispatch() {
+      checkState(workersSet == null && !manual, "workers already set or manual dispatch chosen");
+      this.manual = true;
+      return this;
+    }
+
+    /**
+     * Bounds the number of queued jobs (delayed and retry-waiting ones included); unbounded if not
+     * set. Retries may exceed it, never new submissions.
+     *
+     * @param capacity positive
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder queueCapacity(int capacity) {
+      if (capacity < 1) {
+        throw new IllegalArgumentException("capacity must be positive: " + capacity);
+      }
+      checkState(!capacitySet, "queue capacity already set");
+      this.capacity = capacity;
+      this.capacitySet = true;
+      return this;
+    }
+
+    /**
+     * Refuses submissions to a full queue with a {@link RejectedExecutionException} (the default).
+     *
+     * @return this builder
+     * @throws IllegalStateException if a full-queue policy was already set
+     */
+    public Builder rejectWhenFull() {
+      return fullPolicy(FullQueuePolicy.REJECT, 0L);
+    }
+
+    /**
+     * Makes submitters wait up to {@code timeout} (real time) for space in a full queue.
+     *
+     * @param timeout how long to wait, positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     * @throws IllegalStateException if a full-queue policy was already set
+     */
+    public Builder blockWhenFull(Duration timeout) {
+      return fullPolicy(FullQueuePolicy.BLOCK, Checks.positiveNanos(timeout, "timeout"));
+    }
+
+    /**
+     * Runs the first attempt of a job submitted to a full queue in the submitting thread.
+     *
+     * @return this builder
+     * @throws IllegalStateException if a full-queue policy was already set
+     */
+    public Builder runInCallerWhenFull() {
+      return fullPolicy(FullQueuePolicy.CALLER_RUNS, 0L);
+    }
+
+    private Builder fullPolicy(FullQueuePolicy policy, long timeoutNanos) {
+      checkState(!fullPolicySet, "full-queue policy already set");
+      this.fullPolicy = policy;
+      this.blockTimeoutNanos = timeoutNanos;
+      this.fullPolicySet = true;
+      return this;
+    }
+
+    /**
+     * Sets the time source for delays, aging and timeouts; {@link Ticker#system()} if not set.
+     *
+     * @param ticker the ticker
+     * @return this builder
+     * @throws NullPointerException if {@code ticker} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder ticker(Ticker ticker) {
+      Objects.requireNonNull(ticker, "ticker");
+      checkState(this.ticker == null, "ticker already set");
+      this.ticker = ticker;
+      return this;
+    }
+
+    /**
+     * Sets the aging step: a waiting job gains one priority level per {@code step} waited. One
+     * second if not set.
+     *
+     * @param step positive, at most 365 days
+     * @return this builder
+     * @throws NullPointerException if {@code step} is null
+     * @throws IllegalArgumentException if {@code step} is not positive or too long
+     * @throws IllegalStateException if aging was already set
+     */
+    public Builder aging(Duration step) {
+      long nanos = Checks.positiveNanos(step, "step");
+      if (nanos > MAX_AGING_STEP_NANOS) {
+        throw new IllegalArgumentException("step must be at most 365 days: " + step);
+      }
+      checkState(!agingSet, "aging already set");
+      this.agingStepNanos = nanos;
+      this.agingSet = true;
+      return this;
+    }
+
+    /**
+     * Turns aging off: strict priorities, first in first out within one. A continuous flood of
+     * higher priorities then starves lower ones.
+     *
+     * @return this builder
+     * @throws IllegalStateException if aging was already set
+     */
+    public Builder noAging() {
+      checkState(!agingSet, "aging already set");
+      this.agingStepNanos = 0L;
+      this.agingSet = true;
+      return this;
+    }
+
+    /**
+     * Sets the retry policy of jobs submitted without one; {@link RetryPolicy#none()} if not set.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder defaultRetryPolicy(RetryPolicy policy) {
+      Objects.requireNonNull(policy, "policy");
+      checkState(!retrySet, "default retry policy already set");
+      this.retry = policy;
+      this.retrySet = true;
+      return this;
+    }
+
+    /**
+     * Sets the source of jitter for retry delays; {@link ThreadLocalRandom} if not set. It is
+     * called under the scheduler's lock, so it need not be thread-safe. Tests pass a fixed one.
+     *
+     * @param random the generator; its {@code nextDouble()} is used
+     * @return this builder
+     * @throws NullPointerException if {@code random} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder random(RandomGenerator random) {
+      Objects.requireNonNull(random, "random");
+      checkState(this.random == null, "random already set");
+      this.random = random;
+      return this;
+    }
+
+    /**
+     * Sets the listener for job events.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder listener(JobListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      checkState(this.listener == null, "listener already set");
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Sets the handler for jobs out of attempts.
+     *
+     * @param handler the handler
+     * @return this builder
+     * @throws NullPointerException if {@code handler} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder deadLetterHandler(DeadLetterHandler handler) {
+      Objects.requireNonNull(handler, "handler");
+      checkState(this.deadLetters == null, "dead-letter handler already set");
+      this.deadLetters = handler;
+      return this;
+    }
+
+    /**
+     * Sets the store of pending jobs; {@link JobStore#inMemory()} if not set. The store must be
+     * empty and used by this scheduler only.
+     *
+     * @param store the store
+     * @return this builder
+     * @throws NullPointerException if {@code store} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder store(JobStore store) {
+      Objects.requireNonNull(store, "store");
+      checkState(this.store == null, "store already set");
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * Sets the factory of worker threads; named non-daemon threads if not set (a JVM does not exit
+     * with accepted jobs still queued).
+     *
+     * @param factory the factory
+     * @return this builder
+     * @throws NullPointerException if {@code factory} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder threadFactory(ThreadFactory factory) {
+      Objects.requireNonNull(factory, "factory");
+      checkState(this.threadFactory == null, "thread factory already set");
+      this.threadFactory = factory;
+      return this;
+    }
+
+    /**
+     * Builds the scheduler and starts its workers.
+     *
+     * @return a running scheduler
+     */
+    public JobScheduler build() {
+      if (ticker == null) {
+        ticker = Ticker.system();
+      }
+      JobScheduler scheduler = new JobScheduler(this);
+      scheduler.start();
+      return scheduler;
+    }
+
+    private static void checkState(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalStateException(message);
+      }
+    }
+  }
+}

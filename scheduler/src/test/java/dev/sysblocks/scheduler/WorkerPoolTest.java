@@ -1,0 +1,265 @@
+package dev.sysblocks.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sysblocks.core.FakeTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Behaviour with real worker threads. Waits are bounded by latches and {@code get(timeout)}: no
+ * assertion depends on how fast a thread happens to run.
+ */
+class WorkerPoolTest {
+
+  private static final long WAIT_SECONDS = 20;
+
+  @Test
+  void workersRunSubmittedJobsAndCloseWaitsForThem() throws Exception {
+    List<CompletableFuture<Integer>> results = new ArrayList<>();
+    try (JobScheduler scheduler = JobScheduler.builder().workers(3).build()) {
+      for (int i = 0; i < 100; i++) {
+        int n = i;
+        results.add(scheduler.submit(context -> n * n).result());
+      }
+    }
+    for (int i = 0; i < 100; i++) {
+      assertThat(results.get(i)).isCompletedWithValue(i * i);
+    }
+  }
+
+  @Test
+  void aTimedOutAttemptIsInterruptedAndRetried() throws Exception {
+    try (JobScheduler scheduler = JobScheduler.builder().workers(1).build()) {
+      CountDownLatch interrupted = new CountDownLatch(1);
+      AtomicInteger cancelledSignals = new AtomicInteger();
+      JobHandle<String> handle =
+          scheduler
+              .newJob(
+                  context -> {
+                    if (context.attempt() == 1) {
+                      try {
+                        new CountDownLatch(1).await(WAIT_SECONDS, TimeUnit.SECONDS); // hang
+                      } catch (InterruptedException e) {
+                        if (context.isCancelled()) {
+                          cancelledSignals.incrementAndGet();
+                        }
+                        interrupted.countDown();
+                        throw e;
+                      }
+                    }
+                    return "attempt " + context.attempt();
+                  })
+              .timeout(Duration.ofMillis(50))
+              .retry(RetryPolicy.exponentialBackoff(2, Duration.ZERO, Duration.ZERO))
+              .submit();
+      assertThat(handle.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("attempt 2");
+      // The retry runs on a fresh worker, possibly before the old thread has seen its interrupt.
+      assertThat(interrupted.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      assertThat(cancelledSignals).hasValue(1);
+      assertThat(scheduler.stats().timedOut()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aTimeoutWithoutRetriesFailsTheJobWithATimeoutException() throws Exception {
+    try (JobScheduler scheduler = JobScheduler.builder().workers(1).build()) {
+      JobHandle<String> handle =
+          scheduler
+              .newJob(
+                  context -> {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                    return "too late";
+                  })
+              .timeout(Duration.ofMillis(20))
+              .submit();
+      assertThatThrownBy(() -> handle.result().get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(TimeoutException.class)
+          .hasMessageContaining("attempt 1 timed out after PT0.02S");
+      assertThat(handle.status()).isEqualTo(JobStatus.FAILED);
+    }
+  }
+
+  @Test
+  void aJobThatIgnoresInterruptsDoesNotTakeAWorkerAway() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch hanging = new CountDownLatch(1);
+    JobScheduler scheduler = JobScheduler.builder().workers(1).build();
+    try {
+      JobHandle<String> stubborn =
+          scheduler
+              .newJob(
+                  context -> {
+                    hanging.countDown();
+                    while (true) {
+                      try {
+                        if (release.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                          return "finally";
+                        }
+                      } catch (InterruptedException ignored) {
+                        // a badly behaved job: keeps going
+                      }
+                    }
+                  })
+              .timeout(Duration.ofMillis(30))
+              .submit();
+      assertThat(hanging.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      // The only worker is stuck, yet after the timeout a replacement runs the next job.
+      JobHandle<String> next = scheduler.submit(context -> "ran");
+      assertThat(next.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("ran");
+      assertThat(stubborn.status()).isEqualTo(JobStatus.FAILED);
+    } finally {
+      release.countDown();
+      scheduler.close();
+    }
+    assertThat(scheduler.isTerminated()).isTrue();
+  }
+
+  @Test
+  void throwingJobsNeverKillTheWorkers() throws Exception {
+    JobScheduler scheduler = JobScheduler.builder().workers(2).build();
+    try (scheduler) {
+      for (int i = 0; i < 200; i++) {
+        scheduler.submit(
+            context -> {
+              throw new OutOfMemoryError("simulated");
+            });
+      }
+      assertThat(scheduler.submit(context -> "alive").result().get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isEqualTo("alive");
+    }
+    // Counted after close(): the other worker may still be settling its last failure above.
+    assertThat(scheduler.stats().failed()).isEqualTo(200);
+    assertThat(scheduler.stats().succeeded()).isEqualTo(1);
+  }
+
+  @Test
+  void cancellingARunningJobInterruptsItsWorker() throws Exception {
+    try (JobScheduler scheduler = JobScheduler.builder().workers(1).build()) {
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch stopped = new CountDownLatch(1);
+      JobHandle<Object> handle =
+          scheduler.submit(
+              context -> {
+                started.countDown();
+                try {
+                  new CountDownLatch(1).await(WAIT_SECONDS, TimeUnit.SECONDS);
+                } finally {
+                  stopped.countDown();
+                }
+                return null;
+              });
+      assertThat(started.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      assertThat(handle.cancel()).isTrue();
+      assertThat(stopped.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      assertThat(handle.status()).isEqualTo(JobStatus.CANCELLED);
+      // The interrupt does not leak into the next job on the same worker.
+      assertThat(
+              scheduler
+                  .submit(context -> Thread.currentThread().isInterrupted())
+                  .result()
+                  .get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isFalse();
+    }
+  }
+
+  @Test
+  void aBlockedSubmitterProceedsWhenSpaceFreesUp() throws Exception {
+    FakeTicker time = FakeTicker.create();
+    JobScheduler scheduler =
+        JobScheduler.builder()
+            .manualDispatch()
+            .ticker(time)
+            .queueCapacity(1)
+            .blockWhenFull(Duration.ofSeconds(WAIT_SECONDS))
+            .build();
+    scheduler.submit(context -> "first");
+    CompletableFuture<JobHandle<String>> second =
+        CompletableFuture.supplyAsync(() -> scheduler.submit(context -> "second"));
+    assertThat(scheduler.runNext()).isTrue(); // frees the only slot
+    JobHandle<String> handle = second.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    assertThat(scheduler.runPending()).isEqualTo(1);
+    assertThat(handle.result()).isCompletedWithValue("second");
+  }
+
+  @Test
+  void aBlockedSubmitterGivesUpAfterItsTimeout() {
+    JobScheduler scheduler =
+        JobScheduler.builder()
+            .manualDispatch()
+            .queueCapacity(1)
+            .blockWhenFull(Duration.ofMillis(20))
+            .build();
+    scheduler.submit(context -> "first");
+    assertThatThrownBy(() -> scheduler.submit(context -> "second"))
+        .isInstanceOf(RejectedExecutionException.class)
+        .hasMessage("queue still full after waiting PT0.02S: capacity 1");
+  }
+
+  @Test
+  void workersWaitForDelayedJobsOnTheTicker() throws Exception {
+    FakeTicker time = FakeTicker.create();
+    try (JobScheduler scheduler = JobScheduler.builder().workers(2).ticker(time).build()) {
+      JobHandle<String> later =
+          scheduler.newJob(context -> "later").delay(Duration.ofHours(1)).submit();
+      JobHandle<String> now = scheduler.submit(context -> "now");
+      assertThat(now.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("now");
+      assertThat(later.status()).isEqualTo(JobStatus.QUEUED);
+      time.advance(Duration.ofHours(1)); // the waiting worker notices within its poll interval
+      assertThat(later.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("later");
+    }
+  }
+
+  @Test
+  void gracefulShutdownWaitsForDelayedJobsAndRetries() throws Exception {
+    JobScheduler scheduler = JobScheduler.builder().workers(2).build();
+    AtomicInteger runs = new AtomicInteger();
+    JobHandle<Integer> flaky =
+        scheduler
+            .newJob(
+                context -> {
+                  runs.incrementAndGet();
+                  if (context.attempt() < 3) {
+                    throw new IllegalStateException("again");
+                  }
+                  return context.attempt();
+                })
+            .retry(RetryPolicy.exponentialBackoff(3, Duration.ofMillis(5), Duration.ofMillis(5)))
+            .submit();
+    JobHandle<String> delayed =
+        scheduler.newJob(context -> "delayed").delay(Duration.ofMillis(30)).submit();
+    scheduler.shutdown();
+    assertThat(scheduler.awaitTermination(Duration.ofSeconds(WAIT_SECONDS))).isTrue();
+    assertThat(flaky.result()).isCompletedWithValue(3);
+    assertThat(delayed.result()).isCompletedWithValue("delayed");
+    assertThat(runs).hasValue(3);
+  }
+
+  @Test
+  void aRecurringJobRepeatsOnTheWorkersUntilCloseCancelsIt() throws Exception {
+    CountDownLatch threeRuns = new CountDownLatch(3);
+    JobScheduler scheduler = JobScheduler.builder().workers(2).build();
+    JobHandle<Void> recurring;
+    try (scheduler) {
+      recurring =
+          scheduler
+              .newJob(Job.of(threeRuns::countDown))
+              .repeatAtFixedRate(Duration.ofMillis(2))
+              .submit();
+      assertThat(threeRuns.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    } // close() must not wait for ever on a job that repeats for ever
+    assertThat(recurring.status()).isEqualTo(JobStatus.CANCELLED);
+    assertThat(scheduler.isTerminated()).isTrue();
+  }
+}
