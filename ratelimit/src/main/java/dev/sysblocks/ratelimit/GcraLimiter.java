@@ -88,6 +88,12 @@ public final class GcraLimiter implements ReservingRateLimiter {
   static final long MAX_TOLERANCE_NANOS = 1L << 62;
 
   /**
+   * Largest TAT a reservation may create: a TAT plus a tolerance or a cost (each at most {@link
+   * #MAX_TOLERANCE_NANOS}) then stays within a long.
+   */
+  static final long MAX_RESERVED_TAT = Long.MAX_VALUE - MAX_TOLERANCE_NANOS;
+
+  /**
    * Shortest emission interval that may be rounded up, in ns: rounding adds under 1 ns, so the rate
    * is at most 1 / 1000 = 0.1% slower than asked.
    */
@@ -222,10 +228,11 @@ public final class GcraLimiter implements ReservingRateLimiter {
         if (current == CLOSED) {
           break; // replaced by setLimit: decide under the new limit
         }
-        long next = Math.max(current, now) + cost;
-        if (next - now > e.tolerance) {
-          return false; // no write, no allocation
+        long base = Math.max(current, now);
+        if (base - now > e.tolerance - cost) {
+          return false; // no write, no allocation (compared before adding: no overflow)
         }
+        long next = base + cost;
         long witness = e.tat.compareAndExchangeVolatile(current, next);
         if (witness == current) {
           return true;
@@ -246,7 +253,7 @@ public final class GcraLimiter implements ReservingRateLimiter {
       long current = e.tat.getVolatile();
       while (current != CLOSED) {
         long base = Math.max(current, now);
-        long next = base + cost;
+        long next = base + cost; // base <= MAX_RESERVED_TAT: no overflow
         if (next - now > e.tolerance) {
           long remaining = Math.max(0, (now + e.tolerance - base) / e.interval);
           return new Decision(false, e.capacity, remaining, next - e.tolerance - now, base - now);
@@ -276,8 +283,10 @@ public final class GcraLimiter implements ReservingRateLimiter {
       long current = e.tat.getVolatile();
       while (current != CLOSED) {
         long base = Math.max(current, now);
-        if (base > Long.MAX_VALUE - cost) {
-          return Reservation.refused(permits, Long.MAX_VALUE); // reservations reach past 2^63 ns
+        if (base > MAX_RESERVED_TAT - cost) {
+          // Reservations reach 2^62 ns (146 years) ahead: refuse, so that base + cost and every
+          // other sum of a TAT and a tolerance stays within a long.
+          return Reservation.refused(permits, Long.MAX_VALUE);
         }
         long next = base + cost;
         long wait = Math.max(0, next - e.tolerance - now);
@@ -317,10 +326,12 @@ public final class GcraLimiter implements ReservingRateLimiter {
   }
 
   /**
-   * Replaces the limit. The permits available now carry over, capped to the new capacity, and so
-   * does a debt left by reservations (they keep their wait); then permits accrue at the new rate.
-   * Setting the current limit again is a no-op. Reservations made before cannot be cancelled
-   * afterwards. Decisions made during the switch wait for it (a few instructions).
+   * Replaces the limit. The permits available now carry over, capped to the new capacity; if
+   * reservations are waiting, they keep their times and the next permit comes one new interval
+   * after the last of them, so a faster rate cannot let new callers overtake them. Then permits
+   * accrue at the new rate. Setting the current limit again is a no-op. Reservations made before
+   * cannot be cancelled afterwards. Decisions made during the switch wait for it (a few
+   * instructions).
    *
    * @param limit the new limit
    * @throws NullPointerException if {@code limit} is null
@@ -344,15 +355,17 @@ public final class GcraLimiter implements ReservingRateLimiter {
       }
       // Read the clock after closing, so every admission of the old epoch is counted.
       long now = elapsed();
-      long credit = now + old.tolerance - Math.max(current, now); // ns of permits; < 0 for a debt
-      long permits = Math.floorDiv(credit, old.interval);
-      long carried = Math.min(permits, limit.capacity());
       long tolerance = limit.capacity() * interval;
-      // TAT such that (now + tolerance - TAT) / interval = carried; a debt stays a debt, capped
-      // at 2^62 ns (146 years) so the TAT stays within a long.
-      long carriedNanos =
-          carried < -(MAX_TOLERANCE_NANOS / interval) ? -MAX_TOLERANCE_NANOS : carried * interval;
-      long tat = now + tolerance - carriedNanos;
+      long tat;
+      if (current - old.tolerance > now) {
+        // Reservations are waiting, the last until current - old tolerance: keep that time, so
+        // nobody overtakes them whatever the new rate, and the next permit follows it.
+        tat = Math.min(MAX_RESERVED_TAT, current - old.tolerance + tolerance);
+      } else {
+        // Carry the permits available now (floor), capped to the new capacity.
+        long permits = (now + old.tolerance - Math.max(current, now)) / old.interval;
+        tat = now + tolerance - Math.min(permits, limit.capacity()) * interval;
+      }
       epoch = new Epoch(limit, interval, Math.max(0, tat));
     }
   }

@@ -46,10 +46,25 @@ class GcraSetLimitTest {
         GcraLimiter.of(Limit.of(10, Duration.ofSeconds(1)).withCapacity(1), ticker);
     limiter.reserve(1);
     limiter.reserve(1);
-    limiter.reserve(1); // two permits of debt
+    limiter.reserve(1); // the last waiter may go at 200 ms
     limiter.setLimit(Limit.of(1, Duration.ofSeconds(1)).withCapacity(1));
-    // Two permits owed at the new rate (1 s each), then one accrues: free again after 3 s.
-    assertThat(limiter.reserve(1).delayNanos()).isEqualTo(3_000_000_000L);
+    // The waiters keep their times; the next permit comes one new interval after the last.
+    assertThat(limiter.reserve(1).delayNanos()).isEqualTo(1_200_000_000L);
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void aFasterRateDoesNotLetNewCallersOvertakeWaitingReservations() {
+    GcraLimiter limiter =
+        GcraLimiter.of(Limit.of(1, Duration.ofSeconds(1)).withCapacity(1), ticker);
+    limiter.reserve(1);
+    limiter.reserve(1); // usable at 1 s
+    limiter.reserve(1); // usable at 2 s
+    limiter.setLimit(Limit.of(1_000, Duration.ofSeconds(1)).withCapacity(1));
+    ticker.advance(Duration.ofMillis(3));
+    assertThat(limiter.tryAcquire()).isFalse(); // still behind the waiter of t = 2 s
+    ticker.advance(Duration.ofMillis(1_998));
+    assertThat(limiter.tryAcquire()).isTrue();
   }
 
   @Test
@@ -117,6 +132,24 @@ class GcraSetLimitTest {
       assertThat(total).isEqualTo(100);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void reservationsStopBeforeTheTimestampCouldOverflow() {
+    for (Limit limit :
+        List.of(Limit.of(1, Duration.ofDays(365)), Limit.of(1, Duration.ofNanos(1L << 40)))) {
+      GcraLimiter limiter = GcraLimiter.of(limit, ticker);
+      int granted = 0;
+      while (limiter.reserve(1).granted()) {
+        granted++;
+      }
+      assertThat(granted).isGreaterThan(100);
+      assertThat(limiter.tryAcquire()).isFalse();
+      Decision d = limiter.decide(1);
+      assertThat(d.allowed()).isFalse();
+      assertThat(d.retryAfterNanos()).isPositive();
+      assertThat(limiter.reserve(1).delayNanos()).isEqualTo(Long.MAX_VALUE);
     }
   }
 }
