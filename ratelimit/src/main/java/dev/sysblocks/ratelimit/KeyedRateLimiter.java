@@ -210,6 +210,7 @@ public final class KeyedRateLimiter<K> {
   public static final class Builder<K> {
     private final Limit limit;
     private long maximumKeys = 100_000;
+    private boolean maximumKeysSet;
     private Ticker ticker;
     private ToLongFunction<? super K> keyHash;
 
@@ -224,8 +225,13 @@ public final class KeyedRateLimiter<K> {
      * @param maximumKeys from 1 to {@value KeyedRateLimiter#MAX_KEYS}
      * @return this builder
      * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
      */
     public Builder<K> maximumKeys(long maximumKeys) {
+      if (maximumKeysSet) {
+        throw new IllegalStateException("maximumKeys already set");
+      }
+      maximumKeysSet = true;
       if (maximumKeys < 1 || maximumKeys > MAX_KEYS) {
         throw new IllegalArgumentException(
             "maximumKeys must be between 1 and " + MAX_KEYS + ": " + maximumKeys);

@@ -59,7 +59,12 @@ public final class LeakyBucketShaper implements AutoCloseable {
    * waiting at any time; every accepted task runs (or, after shutdownNow, is returned).
    *
    * Cost. submit: a lock, O(1). A dedicated thread sleeps until each departure through the
-   * injected Sleeper. Memory: the queue, at most Q entries.
+   * injected Sleeper. Memory: the queue, at most Q entries. Not benchmarked: the cost that matters
+   * is the spacing, which LeakyBucketShaperTest checks under a fake clock.
+   *
+   * Concurrency. Submitters serialize on one lock for the few instructions that compute a
+   * departure and enqueue; the worker takes the lock only to peek and remove, and runs tasks and
+   * completes futures outside it.
    *
    * Alternatives. TokenBucketLimiter.acquire (callers wait on their own threads, bursts up to the
    * capacity allowed), GcraLimiter with capacity 1 and reserve(1, Q * T) (the same schedule,
@@ -85,6 +90,7 @@ public final class LeakyBucketShaper implements AutoCloseable {
   private long lastDeparture; // guarded by lock; meaningful once `started`
   private boolean started; // guarded by lock
   private boolean closed; // guarded by lock
+  private long lastStart = Long.MIN_VALUE; // the worker thread's own: when the last task started
 
   /** A task with its departure time (ticker reading) and its future. */
   private record Pending(Runnable task, long departure, CompletableFuture<Void> done) {}
@@ -156,8 +162,12 @@ public final class LeakyBucketShaper implements AutoCloseable {
      * @param ticker the time source
      * @return this builder
      * @throws NullPointerException if {@code ticker} is null
+     * @throws IllegalStateException if already set
      */
     public Builder ticker(Ticker ticker) {
+      if (this.ticker != null) {
+        throw new IllegalStateException("ticker already set");
+      }
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
@@ -168,8 +178,12 @@ public final class LeakyBucketShaper implements AutoCloseable {
      * @param sleeper the sleeper
      * @return this builder
      * @throws NullPointerException if {@code sleeper} is null
+     * @throws IllegalStateException if already set
      */
     public Builder sleeper(Sleeper sleeper) {
+      if (this.sleeper != null) {
+        throw new IllegalStateException("sleeper already set");
+      }
       this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
       return this;
     }
@@ -181,8 +195,12 @@ public final class LeakyBucketShaper implements AutoCloseable {
      * @param threadFactory the factory
      * @return this builder
      * @throws NullPointerException if {@code threadFactory} is null
+     * @throws IllegalStateException if already set
      */
     public Builder threadFactory(ThreadFactory threadFactory) {
+      if (this.threadFactory != null) {
+        throw new IllegalStateException("threadFactory already set");
+      }
       this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
       return this;
     }
@@ -221,8 +239,10 @@ public final class LeakyBucketShaper implements AutoCloseable {
         return CompletableFuture.failedFuture(
             new RejectedExecutionException(
                 "queue full: "
+                    + queue.size()
+                    + " tasks wait (capacity "
                     + queueCapacity
-                    + " tasks wait, next slot in "
+                    + "), next slot in "
                     + (departure - now)
                     + " ns"));
       }
@@ -253,7 +273,7 @@ public final class LeakyBucketShaper implements AutoCloseable {
 
   /**
    * Stops accepting tasks, lets every queued task leave at its slot, and waits for the last one to
-   * run.
+   * run. Must not be called from a task: the shaper's thread would wait for itself.
    *
    * @throws IllegalStateException if interrupted while waiting (the interrupt flag is set again)
    */
@@ -275,7 +295,8 @@ public final class LeakyBucketShaper implements AutoCloseable {
   }
 
   /**
-   * Stops accepting tasks, cancels the futures of the queued ones and returns them, unrun.
+   * Stops accepting tasks, cancels the futures of the queued ones and returns them, unrun. A task
+   * running at that moment is interrupted, as {@code ExecutorService.shutdownNow} does.
    *
    * @return the tasks that had not started, in queue order
    */
@@ -314,10 +335,16 @@ public final class LeakyBucketShaper implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+      // Its slot, and never sooner than one interval after the previous start: a task that overran
+      // its interval delays the ones behind it instead of letting them leave in a burst.
+      long start =
+          lastStart != Long.MIN_VALUE && lastStart + interval - next.departure > 0
+              ? lastStart + interval
+              : next.departure;
       try {
-        for (long wait = next.departure - ticker.read(); wait > 0; ) {
+        for (long wait = start - ticker.read(); wait > 0; ) {
           sleeper.sleepNanos(wait);
-          wait = next.departure - ticker.read();
+          wait = start - ticker.read();
         }
       } catch (InterruptedException e) {
         continue; // shutdownNow emptied the queue; look again
@@ -331,6 +358,10 @@ public final class LeakyBucketShaper implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+      if (next.done.isCancelled()) {
+        continue; // its caller cancelled the future: the slot goes unused
+      }
+      lastStart = ticker.read();
       try {
         next.task.run();
         next.done.complete(null);

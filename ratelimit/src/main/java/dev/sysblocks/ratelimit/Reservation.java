@@ -162,11 +162,11 @@ public final class Reservation {
    * @return true if the permits were given back
    */
   public boolean cancel() {
-    if (!granted || !state.compareAndSet(PENDING, CANCELLED)) {
-      return false;
+    if (!granted || readyAt - ticker.read() <= 0) {
+      return false; // refused, or already usable: the permits count as used; nothing changes
     }
-    if (readyAt - ticker.read() <= 0) {
-      return false; // already usable: the permits count as used
+    if (!state.compareAndSet(PENDING, CANCELLED)) {
+      return false;
     }
     if (!refund.undo()) {
       return false;
@@ -178,16 +178,28 @@ public final class Reservation {
     return true;
   }
 
-  /** Runs {@code callback} after a cancel gives the permits back; for the observing wrapper. */
+  /**
+   * Runs {@code callback} after a cancel gives the permits back, after any callback added before (a
+   * limiter observed twice tells both listeners).
+   */
   Reservation onCancel(Runnable callback) {
-    this.onReturn = callback;
+    Runnable previous = onReturn;
+    this.onReturn =
+        previous == null
+            ? callback
+            : () -> {
+              previous.run();
+              callback.run();
+            };
     return this;
   }
 
   /**
-   * Tells whether this reservation was cancelled.
+   * Tells whether this reservation was cancelled: {@link #cancel()} was called before its time,
+   * whether or not its permits could be given back. A cancelled reservation cannot be awaited; a
+   * thread already sleeping in {@link #await()} is not woken, and throws when it wakes.
    *
-   * @return true after a successful {@link #cancel()} call
+   * @return true once cancelled
    */
   public boolean isCancelled() {
     return state.get() == CANCELLED;

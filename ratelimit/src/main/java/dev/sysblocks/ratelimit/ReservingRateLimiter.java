@@ -103,8 +103,10 @@ public interface ReservingRateLimiter extends RateLimiter {
    * Reserves {@code permits} permits and returns a future that completes with true when they may be
    * used, or at once with false (nothing taken) if that would be later than {@code timeout}.
    * Cancelling the future before it completes gives the permits back. The waiting is done by {@link
-   * CompletableFuture#delayedExecutor}, by the system clock, whatever clock the limiter reads;
-   * completion runs on the common pool.
+   * CompletableFuture#delayedExecutor}, by the system clock, whatever clock the limiter reads (so
+   * under a fake clock the wait is real); the future is completed on a thread of
+   * CompletableFuture's default async executor (the common pool, or a new thread per task where the
+   * common pool has a single thread, as on 2-core machines).
    *
    * @param permits at least 1, at most the capacity
    * @param timeout the longest wait, zero or more

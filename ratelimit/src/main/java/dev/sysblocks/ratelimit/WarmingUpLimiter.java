@@ -58,7 +58,10 @@ public final class WarmingUpLimiter implements ReservingRateLimiter {
    * max; each admitted permit moves the next free time forward by the area it uses. Permits are
    * never handed out closer together than the stable interval T.
    *
-   * Cost. One lock, a few floating-point operations; O(1).
+   * Cost. One lock, a few floating-point operations; O(1). Not in RateLimiterAcquireBenchmark yet.
+   *
+   * Concurrency. Stored permits and the next free time change together, so decisions take the
+   * limiter's monitor for a few arithmetic operations; the clock is read before taking it.
    *
    * Alternatives. TokenBucketLimiter and GcraLimiter (lock-free, bursts allowed, no warm-up): use
    * them unless the protected resource needs warming. Guava's RateLimiter.create(rate, warmup) is

@@ -19,8 +19,9 @@
  *
  * <p><b>Conventions.</b> Time is read only from the {@link dev.sysblocks.core.Ticker} a limiter is
  * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
- * never creates permits. All limiters are thread-safe; the lock-free ones (all but the sliding log)
- * write no shared memory to refuse.
+ * never creates permits. All limiters are thread-safe; the token bucket, GCRA, the window counters
+ * and the keyed limiter decide without a lock and write no shared memory to refuse; the sliding
+ * log, the warm-up limiter and the shaper take a short lock.
  *
  * <table class="striped">
  *   <caption>When to choose which</caption>

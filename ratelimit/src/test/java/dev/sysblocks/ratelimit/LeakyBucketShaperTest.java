@@ -63,6 +63,22 @@ class LeakyBucketShaperTest {
   }
 
   @Test
+  void aTaskThatOverrunsItsIntervalDelaysTheOthersInsteadOfCausingABurst() throws Exception {
+    List<Long> ranAt = new CopyOnWriteArrayList<>();
+    try (LeakyBucketShaper shaper = tenPerSecond(5)) {
+      shaper.submit(
+          () -> {
+            ranAt.add(ticker.read());
+            ticker.advance(Duration.ofMillis(250)); // runs for 250 ms
+          });
+      shaper.submit(() -> ranAt.add(ticker.read())); // slot 100 ms: late, goes at once
+      shaper.submit(() -> ranAt.add(ticker.read())); // slot 200 ms: one interval after that
+      go.countDown();
+    }
+    assertThat(ranAt).containsExactly(0L, 250 * MS, 350 * MS);
+  }
+
+  @Test
   void aDrainedBucketLetsTheNextTaskGoAtOnce() throws Exception {
     List<Long> ranAt = new CopyOnWriteArrayList<>();
     go.countDown();
