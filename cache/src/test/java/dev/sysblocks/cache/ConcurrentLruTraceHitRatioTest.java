@@ -1,0 +1,138 @@
+package dev.sysblocks.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * What "approximately LRU" costs: the shared traces replayed by two threads at once through {@link
+ * LruCache}, whose hit ratio must stay within half a point of exact LRU (the reference's {@code
+ * lru} column). Skipped with a message when the traces are absent.
+ *
+ * <p>Thread t replays requests t, t + 2, t + 4, ... of the trace. The threads meet at a barrier
+ * every {@link #LOCKSTEP} requests, so that the interleaving differs from the trace's order only
+ * within such a window: what is measured is the policy's loss (reads dropped from full buffers,
+ * reads replayed late), not two threads drifting a thousand requests apart.
+ */
+class ConcurrentLruTraceHitRatioTest {
+
+  static final double TOLERANCE_POINTS = 0.5;
+  static final int THREADS = 2;
+  static final int LOCKSTEP = 256;
+
+  /** The real-world traces (web, database and program traces); loops and scans stay at 0 %. */
+  private static final List<String> TRACES =
+      List.of("web07", "web12", "multi2", "sprite", "2_pools", "cpp");
+
+  @TestFactory
+  Stream<DynamicTest> twoThreadsLoseAtMostHalfAPointAgainstExactLruOnTheSameInterleaving() {
+    if (!Traces.available()) {
+      return Stream.of(
+          DynamicTest.dynamicTest(
+              "traces absent", () -> assumeTrue(false, Traces.unavailableMessage())));
+    }
+    return Traces.references().stream()
+        .filter(row -> TRACES.contains(row.trace()))
+        .map(
+            row ->
+                DynamicTest.dynamicTest(
+                    row.trace() + " @ " + row.cacheSize(),
+                    () -> {
+                      long[] order = new long[Traces.keys(row.trace()).length];
+                      double ours = replayConcurrently(row.trace(), row.cacheSize(), order);
+                      double exact = row.percent("lru");
+                      double exactInterleaved = exactLru(order, row.cacheSize());
+                      System.out.printf(
+                          "lru-2-threads %s@%d ours=%.2f exact=%.2f diff=%+.2f"
+                              + " exactOnInterleaving=%.2f diff=%+.2f%n",
+                          row.trace(),
+                          row.cacheSize(),
+                          ours,
+                          exact,
+                          ours - exact,
+                          exactInterleaved,
+                          ours - exactInterleaved);
+                      assertThat(ours)
+                          .as("2-thread LRU on %s at %d", row.trace(), row.cacheSize())
+                          .isCloseTo(exactInterleaved, within(TOLERANCE_POINTS));
+                    }));
+  }
+
+  static double exactLru(long[] keys, int cacheSize) {
+    LinkedHashMap<Long, Long> map =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Long, Long> e) {
+            return size() > cacheSize;
+          }
+        };
+    long hits = 0;
+    for (long k : keys) {
+      if (map.get(k) == null) {
+        map.put(k, k);
+      } else {
+        hits++;
+      }
+    }
+    return 100.0 * hits / keys.length;
+  }
+
+  private static double replayConcurrently(String trace, int cacheSize, long[] order)
+      throws Exception {
+    java.util.concurrent.atomic.AtomicInteger ticket =
+        new java.util.concurrent.atomic.AtomicInteger();
+    long[] keys = Traces.keys(trace);
+    Cache<Long, Long> cache = CacheBuilder.newBuilder().maximumSize(cacheSize).build();
+    int rounds = (keys.length + THREADS * LOCKSTEP - 1) / (THREADS * LOCKSTEP);
+    CyclicBarrier barrier = new CyclicBarrier(THREADS);
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<Long>> hits = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        hits.add(
+            pool.submit(
+                () -> {
+                  long h = 0;
+                  for (int round = 0; round < rounds; round++) {
+                    barrier.await();
+                    int from = round * THREADS * LOCKSTEP + thread;
+                    int to = Math.min(keys.length, (round + 1) * THREADS * LOCKSTEP);
+                    for (int i = from; i < to; i += THREADS) {
+                      Long key = keys[i];
+                      order[ticket.getAndIncrement()] = keys[i];
+                      if (cache.getIfPresent(key) == null) {
+                        cache.put(key, key);
+                      } else {
+                        h++;
+                      }
+                    }
+                  }
+                  return h;
+                }));
+      }
+      long total = 0;
+      for (Future<Long> f : hits) {
+        total += f.get(60, TimeUnit.SECONDS);
+      }
+      return 100.0 * total / keys.length;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
