@@ -139,6 +139,7 @@ public final class CacheBuilder {
     return switch (chosen) {
       case LRU -> new LruCache<>(maximumSize, ttlNanos, clock);
       case SIEVE -> new SieveCache<>(maximumSize, ttlNanos, clock);
+      case S3_FIFO -> new S3FifoCache<>(maximumSize, ttlNanos, clock);
       case CAFFEINE -> new CaffeineCache<>(maximumSize, ttlNanos, clock);
     };
   }

@@ -27,7 +27,7 @@ class HitAllocationTest {
   @ParameterizedTest
   @EnumSource(
       value = EvictionPolicy.class,
-      names = {"LRU", "SIEVE"})
+      names = {"LRU", "SIEVE", "S3_FIFO"})
   void aMillionHitsAllocateNothing(EvictionPolicy policy) throws Exception {
     Cache<Integer, Integer> cache =
         CacheBuilder.newBuilder().maximumSize(KEYS).policy(policy).build();

@@ -31,6 +31,11 @@ class TraceHitRatioTest {
     return everyRow(EvictionPolicy.SIEVE, "sieve");
   }
 
+  @TestFactory
+  Stream<DynamicTest> s3FifoReproducesTheReferenceS3Fifo() {
+    return everyRow(EvictionPolicy.S3_FIFO, "s3fifo");
+  }
+
   private static Stream<DynamicTest> everyRow(EvictionPolicy policy, String column) {
     if (!Traces.available()) {
       // One visible skipped test carrying the reason (a skipped factory would report nothing).
