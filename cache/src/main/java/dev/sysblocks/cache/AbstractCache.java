@@ -1,7 +1,12 @@
 package dev.sysblocks.cache;
 
 import dev.sysblocks.core.Ticker;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +48,12 @@ abstract class AbstractCache<K, V> implements Cache<K, V> {
    * before loading. Worked example: 64 threads released together onto one missing key run the
    * loader once and all return its value
    * (CacheContractTest.concurrentMissesOfOneKeyRunTheLoaderOnce).
+   *
+   * Bulk loads (getAll) claim every missing key the same way, load the claimed ones with one call
+   * of the bulk loader, complete their futures, and only then wait for keys that others were
+   * already loading. Loading before waiting is what rules out deadlock: two bulk calls with
+   * overlapping keys each finish their own batch before waiting for the other's, which is then
+   * done. Single and bulk loads share `loads`, so a get(k) joins a getAll that is loading k.
    *
    * Cost. A miss allocates an InFlight and a CompletableFuture and does two map operations on
    * `loads`; a hit never touches `loads`.
@@ -99,6 +110,108 @@ abstract class AbstractCache<K, V> implements Cache<K, V> {
       return load(key, loader, mine);
     } finally {
       loads.remove(key, mine);
+    }
+  }
+
+  @Override
+  public final Map<K, V> getAll(
+      Iterable<? extends K> keys,
+      Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(bulkLoader, "bulkLoader");
+    Set<K> order = new LinkedHashSet<>();
+    for (K key : keys) {
+      order.add(Objects.requireNonNull(key, "key"));
+    }
+    Map<K, V> found = new LinkedHashMap<>();
+    Set<K> missing = new LinkedHashSet<>();
+    for (K key : order) {
+      V v = getIfPresent(key);
+      if (v == null) {
+        missing.add(key);
+      } else {
+        found.put(key, v);
+      }
+    }
+    if (missing.isEmpty()) {
+      return found; // in `order`: every key was found, in that order
+    }
+    // Claim what nobody is loading; remember what others are loading.
+    Map<K, InFlight<V>> mine = new LinkedHashMap<>();
+    Map<K, InFlight<V>> others = new LinkedHashMap<>();
+    Thread self = Thread.currentThread();
+    try {
+      for (K key : missing) {
+        InFlight<V> claim = new InFlight<>(self);
+        InFlight<V> other = loads.putIfAbsent(key, claim);
+        if (other == null) {
+          mine.put(key, claim);
+        } else if (other.owner == self) {
+          throw new IllegalStateException("recursive load of a key by its own loader: " + key);
+        } else {
+          others.put(key, other);
+        }
+      }
+      // Our own batch first, then wait: a wait never precedes our loads, so no cycle of waits.
+      loadBatch(mine, bulkLoader);
+    } finally {
+      for (Map.Entry<K, InFlight<V>> claim : mine.entrySet()) {
+        claim.getValue().future.complete(null); // no-op if completed; unblocks waiters otherwise
+        loads.remove(claim.getKey(), claim.getValue());
+      }
+    }
+    Map<K, V> result = new LinkedHashMap<>();
+    for (K key : order) {
+      V v = found.get(key);
+      if (v == null) {
+        InFlight<V> flight = mine.containsKey(key) ? mine.get(key) : others.get(key);
+        v = flight.await();
+      }
+      if (v != null) {
+        result.put(key, v);
+      }
+    }
+    return result;
+  }
+
+  private void loadBatch(
+      Map<K, InFlight<V>> mine,
+      Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> bulkLoader) {
+    Set<K> toLoad = new LinkedHashSet<>();
+    for (Map.Entry<K, InFlight<V>> claim : mine.entrySet()) {
+      V raced = peek(claim.getKey()); // loaded between our miss and our claim
+      if (raced == null) {
+        toLoad.add(claim.getKey());
+      } else {
+        claim.getValue().future.complete(raced);
+      }
+    }
+    if (toLoad.isEmpty()) {
+      return;
+    }
+    long start = ticker.read();
+    Map<? extends K, ? extends V> loaded;
+    try {
+      loaded = bulkLoader.apply(Collections.unmodifiableSet(toLoad));
+    } catch (RuntimeException | Error e) {
+      stats.recordLoadFailure(ticker.read() - start);
+      for (K key : toLoad) {
+        mine.get(key).future.completeExceptionally(e);
+      }
+      throw e;
+    }
+    long elapsed = ticker.read() - start;
+    if (loaded == null) {
+      stats.recordLoadFailure(elapsed);
+      return; // the finally block of getAll completes every claim with null
+    }
+    stats.recordLoadSuccess(elapsed);
+    for (K key : toLoad) {
+      V v = loaded.get(key);
+      if (v != null) {
+        put(key, v); // before the claim leaves `loads`, as for a single load
+        mine.get(key).future.complete(v);
+      }
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.sysblocks.cache;
 
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -54,6 +56,30 @@ public interface Cache<K, V> {
    * @throws IllegalStateException if the loader recursively loads the key it is loading
    */
   V get(K key, Function<? super K, ? extends V> loader);
+
+  /**
+   * Returns the values cached for {@code keys}, loading all the missing ones with one call of
+   * {@code bulkLoader} (a batch query instead of one per key).
+   *
+   * <p>Single-flight like {@link #get}: a missing key that another caller is already loading
+   * (singly or in bulk) is not loaded again; this call waits for that load after running its own
+   * batch, so two bulk loads with overlapping keys never wait for each other in a cycle. The bulk
+   * loader receives only the keys this call loads; keys it leaves out of its result (or maps to
+   * null) are not cached and absent from the returned map; entries for keys it was not asked for
+   * are ignored. It runs on the calling thread, outside every lock of the cache.
+   *
+   * @param keys the keys; duplicates are looked up once
+   * @param bulkLoader loads a set of missing keys; called at most once, and not at all if no key is
+   *     missing or all missing keys are being loaded by others
+   * @return a new map, in the iteration order of {@code keys}, of the keys that have a value
+   * @throws NullPointerException if {@code keys}, any key or {@code bulkLoader} is null
+   * @throws RuntimeException whatever the bulk loader threw (callers waiting for any of its keys
+   *     receive it too); nothing from that batch is cached then
+   * @throws IllegalStateException if a loader recursively loads a key it is loading
+   */
+  Map<K, V> getAll(
+      Iterable<? extends K> keys,
+      Function<? super Set<? extends K>, ? extends Map<? extends K, ? extends V>> bulkLoader);
 
   /**
    * Caches {@code value} for {@code key}, replacing any previous value. May evict other entries.

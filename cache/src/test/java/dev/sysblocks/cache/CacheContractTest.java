@@ -2,11 +2,17 @@ package dev.sysblocks.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.sysblocks.core.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -350,6 +356,155 @@ abstract class CacheContractTest {
 
     release.countDown();
     assertThat(stuck.get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("slow");
+  }
+
+  // --- bulk loading ------------------------------------------------------------------------------
+
+  @Test
+  void getAllLoadsOnlyTheMissingKeysInOneCallAndKeepsTheOrderOfTheKeys() {
+    Cache<Integer, String> cache = newCache(100);
+    cache.put(2, "cached");
+    List<Set<? extends Integer>> calls = new ArrayList<>();
+    Map<Integer, String> result =
+        cache.getAll(
+            List.of(3, 2, 1, 3),
+            missing -> {
+              calls.add(Set.copyOf(missing));
+              Map<Integer, String> loaded = new HashMap<>();
+              missing.forEach(k -> loaded.put(k, "loaded " + k));
+              return loaded;
+            });
+    assertThat(calls).containsExactly(Set.of(1, 3));
+    assertThat(result)
+        .containsExactly(entry(3, "loaded 3"), entry(2, "cached"), entry(1, "loaded 1"));
+    assertThat(cache.getIfPresent(1)).isEqualTo("loaded 1");
+    assertThat(cache.stats().loadSuccessCount()).isEqualTo(1);
+  }
+
+  @Test
+  void getAllWithEverythingCachedCallsNoLoader() {
+    Cache<Integer, String> cache = newCache(10);
+    cache.put(1, "a");
+    Map<Integer, String> result =
+        cache.getAll(
+            List.of(1),
+            missing -> {
+              throw new AssertionError("no load expected");
+            });
+    assertThat(result).containsExactly(entry(1, "a"));
+  }
+
+  @Test
+  void keysTheBulkLoaderLeavesOutAreAbsentAndNotCached() {
+    Cache<Integer, String> cache = newCache(10);
+    Map<Integer, String> result =
+        cache.getAll(List.of(1, 2), missing -> Map.of(1, "one", 99, "not asked for"));
+    assertThat(result).containsExactly(entry(1, "one"));
+    assertThat(cache.getIfPresent(2)).isNull();
+    assertThat(cache.getIfPresent(99)).isNull();
+  }
+
+  @Test
+  void aBulkLoaderExceptionReachesTheCallerAndCachesNothing() {
+    Cache<Integer, String> cache = newCache(10);
+    assertThatThrownBy(
+            () ->
+                cache.getAll(
+                    List.of(1, 2),
+                    missing -> {
+                      throw new IllegalStateException("store down");
+                    }))
+        .hasMessage("store down");
+    assertThat(cache.getIfPresent(1)).isNull();
+    assertThat(cache.stats().loadFailureCount()).isEqualTo(1);
+    assertThat(cache.getAll(List.of(1), m -> Map.of(1, "ok"))).containsExactly(entry(1, "ok"));
+  }
+
+  @Test
+  void getAllRejectsNullsNamingTheParameter() {
+    Cache<Integer, String> cache = newCache(10);
+    assertThatThrownBy(() -> cache.getAll(null, m -> Map.of()))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("keys");
+    assertThatThrownBy(() -> cache.getAll(List.of(1), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("bulkLoader");
+    assertThatThrownBy(() -> cache.getAll(Arrays.asList(1, null), m -> Map.of()))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("key");
+  }
+
+  @Test
+  void aSingleGetWaitsForABulkLoadOfItsKeyInsteadOfLoadingAgain() throws Exception {
+    Cache<Integer, String> cache = newCache(10);
+    CountDownLatch bulkEntered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Future<Map<Integer, String>> bulk =
+        pool.submit(
+            () ->
+                cache.getAll(
+                    List.of(1, 2),
+                    missing -> {
+                      bulkEntered.countDown();
+                      await(release);
+                      return Map.of(1, "bulk 1", 2, "bulk 2");
+                    }));
+    assertThat(bulkEntered.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    AtomicInteger singleLoads = new AtomicInteger();
+    Future<String> single =
+        pool.submit(
+            () ->
+                cache.get(
+                    2,
+                    k -> {
+                      singleLoads.incrementAndGet();
+                      return "single";
+                    }));
+    assertThat(cache.get(3, k -> "other keys are not blocked")).isNotNull();
+    release.countDown();
+    assertThat(bulk.get(WAIT_SECONDS, TimeUnit.SECONDS)).hasSize(2);
+    String got = single.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    // The single get either joined the bulk load or, if it ran after the bulk load finished,
+    // found the value in the cache: it never loads key 2 itself.
+    assertThat(got).isEqualTo("bulk 2");
+    assertThat(singleLoads).hasValue(0);
+  }
+
+  @Test
+  void overlappingBulkLoadsOnManyThreadsLoadEachKeyOnceAndNeverDeadlock() throws Exception {
+    Cache<Integer, Integer> cache = newCache(1_000);
+    int threads = 8;
+    int keys = 64;
+    ConcurrentHashMap<Integer, AtomicInteger> loadsPerKey = new ConcurrentHashMap<>();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    List<Future<Map<Integer, Integer>>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      List<Integer> mine = new ArrayList<>();
+      for (int k = 0; k < keys; k++) {
+        mine.add((k * (t + 1)) % keys); // every thread asks for the keys in a different order
+      }
+      results.add(
+          pool.submit(
+              () -> {
+                start.await();
+                return cache.getAll(
+                    mine,
+                    missing -> {
+                      Map<Integer, Integer> loaded = new HashMap<>();
+                      for (Integer k : missing) {
+                        loadsPerKey.computeIfAbsent(k, x -> new AtomicInteger()).incrementAndGet();
+                        loaded.put(k, -k);
+                      }
+                      return loaded;
+                    });
+              }));
+    }
+    for (Future<Map<Integer, Integer>> r : results) {
+      Map<Integer, Integer> map = r.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      map.forEach((k, v) -> assertThat(v).isEqualTo(-k));
+    }
+    assertThat(loadsPerKey).hasSize(keys);
+    loadsPerKey.forEach((k, n) -> assertThat(n.get()).as("loads of key %s", k).isEqualTo(1));
   }
 
   // --- time-to-live ------------------------------------------------------------------------------
