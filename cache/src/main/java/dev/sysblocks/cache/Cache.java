@@ -19,7 +19,9 @@ import java.util.function.Function;
  * is never larger than its maximum size once its pending bookkeeping has been applied ({@link
  * #cleanUp()}); in between, concurrent writers may push it above that bound briefly.
  *
- * <p>Instances come from {@link CacheBuilder}.
+ * <p>{@link #get} and {@link #getAll} load missing entries once however many threads ask for them
+ * (single-flight), running the loader outside every lock of the cache. Instances come from {@link
+ * CacheBuilder}.
  *
  * @param <K> the key type
  * @param <V> the value type

@@ -77,11 +77,11 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    *
    * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail, a LongAdder
    * increment; no lock, no allocation (HitAllocationTest: a million hits allocate about 1.3 KB in
-   * all, the measuring call's own bytes). Timings in ns are not measured yet: the cache benchmark
-   * (issue 5) is still to be written. A clock read is
-   * added only when a time-to-live is set. put: a map compute and an enqueue, O(1) amortized; the
-   * drain costs O(1) per event. Memory per entry: the map entry plus a node of key, value, two
-   * links, write time and two flags (about 48 bytes with compressed oops).
+   * all, the measuring call's own bytes). A clock read is added only when a time-to-live is set.
+   * Timings in ns are not measured yet: the cache benchmark of issue 5 is still to be written.
+   * put: a map compute and an enqueue, O(1) amortized; the drain costs O(1) per event. Memory per
+   * entry: the map's own entry plus a node of key, value, two links, write time and two flags
+   * (about 40 bytes with compressed oops).
    *
    * Concurrency. Map: ConcurrentHashMap, so a key's put, invalidate and eviction are serialized by
    * its bin and an update is never lost on a node being removed. Everything else (links, size)

@@ -13,10 +13,10 @@
  * }</pre>
  *
  * <p><b>Conventions.</b> Keys and values are never null. Every cache is thread-safe. Hits take no
- * lock and allocate nothing. {@code get(key, loader)} loads each missing key once however many
- * threads ask for it, and runs the loader outside every lock: a stuck load of one key blocks only
- * the callers waiting for that key. Time is read only from the builder's ticker, and only when a
- * time-to-live is set (plus twice per load, to time it).
+ * lock and allocate nothing. {@code get(key, loader)} and {@code getAll(keys, bulkLoader)} load
+ * each missing key once however many threads ask for it, and run the loader outside every lock: a
+ * stuck load of one key blocks only the callers waiting for that key. Time is read only from the
+ * builder's ticker, and only when a time-to-live is set (plus twice per load, to time it).
  *
  * <table class="striped">
  *   <caption>When to choose which</caption>

@@ -522,9 +522,12 @@ abstract class CacheContractTest {
     ticker.advance(Duration.ofSeconds(4));
     assertThat(cache.getIfPresent("a")).isNull();
     assertThat(cache.get("a", k -> "3")).isEqualTo("3");
+    cache.cleanUp();
     CacheStats stats = cache.stats();
     assertThat(stats.hitCount()).isEqualTo(2);
     assertThat(stats.missCount()).isEqualTo(2);
+    assertThat(stats.evictionCount()).as("an expiry counts as an eviction").isEqualTo(1);
+    assertThat(cache.estimatedSize()).isEqualTo(1);
   }
 
   @Test
