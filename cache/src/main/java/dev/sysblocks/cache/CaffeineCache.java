@@ -37,8 +37,8 @@ final class CaffeineCache<K, V> extends AbstractCache<K, V> {
    *
    * Concurrency. Caffeine's, unchanged. Loads are outside Caffeine's compute (AbstractCache).
    *
-   * Alternatives. LruCache and SieveCache: no sketch, no admission, exactly their textbook policy
-   * on one thread (they reproduce the reference hit ratios); Caffeine wins on loops, scans and
+   * Alternatives. LruCache, SieveCache and S3FifoCache: no sketch, no admission, exactly their
+   * textbook policy on one thread (they reproduce the reference hit ratios); Caffeine wins on loops, scans and
    * frequency-skewed traces, and varies by about 0.1 point between runs (random admission jitter).
    *
    * References.

@@ -82,6 +82,7 @@ class CacheBuilderTest {
   void eachPolicyBuildsItsImplementation() {
     assertThat(build(EvictionPolicy.LRU)).isInstanceOf(LruCache.class);
     assertThat(build(EvictionPolicy.SIEVE)).isInstanceOf(SieveCache.class);
+    assertThat(build(EvictionPolicy.S3_FIFO)).isInstanceOf(S3FifoCache.class);
     assertThat(build(EvictionPolicy.CAFFEINE)).isInstanceOf(CaffeineCache.class);
   }
 
