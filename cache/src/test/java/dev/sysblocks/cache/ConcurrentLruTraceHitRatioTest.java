@@ -1,7 +1,6 @@
 package dev.sysblocks.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
@@ -29,7 +28,18 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ConcurrentLruTraceHitRatioTest {
 
+  /** The most our buffers may lose against exact LRU on the same interleaving. */
   static final double TOLERANCE_POINTS = 0.5;
+
+  /**
+   * How far our hit ratio may exceed the yardstick. It can: while one thread holds the eviction
+   * lock (or is descheduled holding it), the other's adds wait in the write buffer and the map
+   * briefly holds more than the maximum, so a few lookups hit entries exact LRU had evicted. On a
+   * quiet machine this stayed below 0.25 points; on a loaded one multi2 at 4,000 reached +0.76
+   * once. The bound only catches a cache that stops evicting.
+   */
+  static final double SLACK_POINTS = 3.0;
+
   static final int THREADS = 2;
   static final int LOCKSTEP = 256;
 
@@ -67,7 +77,8 @@ class ConcurrentLruTraceHitRatioTest {
                           ours - exactInterleaved);
                       assertThat(ours)
                           .as("2-thread LRU on %s at %d", row.trace(), row.cacheSize())
-                          .isCloseTo(exactInterleaved, within(TOLERANCE_POINTS));
+                          .isGreaterThanOrEqualTo(exactInterleaved - TOLERANCE_POINTS)
+                          .isLessThanOrEqualTo(exactInterleaved + SLACK_POINTS);
                     }));
   }
 
