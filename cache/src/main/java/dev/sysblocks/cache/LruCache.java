@@ -67,12 +67,14 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    * What "approximately" costs. Replaying the shared LIRS and cache2k traces one thread at a time
    * (TraceHitRatioTest), this class reproduces the exact-LRU column of reference-hit-ratios.csv to
    * the second decimal on all 58 rows. Split over 2 threads (ConcurrentLruTraceHitRatioTest: web07,
-   * web12, multi2, sprite, 2_pools, cpp at 4 sizes each), it stays within 0.25 points of exact LRU
-   * replaying the same interleaving (8 runs) -- the buffers cost almost nothing at 2 threads. On a
-   * loaded machine it once came out 0.76 points *above* it (multi2, 4,000 entries): while a drainer
-   * is descheduled holding the lock, adds wait in the write buffer and the map briefly holds more
-   * than the maximum, so a few lookups hit entries exact LRU had already evicted. What moves the
-   * hit ratio is the interleaving itself: exact LRU on a 2-thread order loses up to 9 points on a
+   * web12, multi2, sprite, 2_pools, cpp at 4 sizes each) and compared with exact LRU replaying the
+   * same interleaving, every row stayed within 0.25 points in 8 of 10 runs, the mean over the 24
+   * rows near 0.00 -- the buffers cost almost nothing at 2 threads; in the other two runs (the
+   * 2-core machine shared with other builds) one row moved by -0.67 and one by +0.76. It can come
+   * out above exact LRU: while a drainer is descheduled holding the lock, adds wait in the write
+   * buffer and the map briefly holds more than the maximum, so a few lookups hit entries exact LRU
+   * had already evicted. What moves the hit ratio is the interleaving itself: exact LRU on a
+   * 2-thread order loses up to 9 points on a
    * small cache (web12, 137 entries: 39.70 % in trace order, 30.85 % interleaved), as any
    * concurrent cache would. Reads are dropped only when a stripe fills faster than drains empty it,
    * that is, for entries that are being hit very often -- the ones least likely to be near the LRU

@@ -18,18 +18,40 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * What "approximately LRU" costs: the shared traces replayed by two threads at once through {@link
- * LruCache}, whose hit ratio must stay within half a point of exact LRU (the reference's {@code
- * lru} column). Skipped with a message when the traces are absent.
+ * LruCache}, compared with exact LRU replaying the same interleaving. Skipped with a message when
+ * the traces are absent.
  *
- * <p>Thread t replays requests t, t + 2, t + 4, ... of the trace. The threads meet at a barrier
- * every {@link #LOCKSTEP} requests, so that the interleaving differs from the trace's order only
- * within such a window: what is measured is the policy's loss (reads dropped from full buffers,
- * reads replayed late), not two threads drifting a thousand requests apart.
+ * <p>Thread t replays requests t, t + 2, t + 4, ... of the trace; the threads meet at a barrier
+ * every {@link #LOCKSTEP} requests each, so they never drift far apart. Each request takes a ticket
+ * from a shared counter just before its lookup, which records the order in which the two threads
+ * interleaved. Exact LRU (an access-ordered {@code LinkedHashMap}) replaying that recorded order is
+ * the yardstick: the difference is what our buffers cost (reads dropped from full or contended
+ * stripes, reads replayed after a later write), plus noise where a thread is descheduled between
+ * its ticket and its lookup.
+ *
+ * <p>Why not the reference's {@code lru} column: interleaving alone moves exact LRU by up to 9
+ * points on these traces (web12 at 137 entries: 39.70 % in trace order, 30.85 % in a two-thread
+ * order), which no concurrent cache can avoid and which says nothing about the policy. Both
+ * differences are printed.
+ *
+ * <p>Bounds. The mean difference over all rows must be above -{@link #MEAN_LOSS_POINTS}: dropping
+ * every read (LRU degenerating into FIFO) would cost several points on average. Each row must lose
+ * at most {@link #ROW_LOSS_POINTS} and gain at most {@link #SLACK_POINTS}. Measured while writing
+ * the test: on a quiet machine every row within 0.25 points; on a machine loaded by other builds
+ * single rows moved by up to -0.67 (2_pools at 500) and +0.76 (multi2 at 4,000).
+ *
+ * <p>Left out: {@code ps} and {@code gli}, whose LRU hit ratios sit on cliffs (ps at 250 entries:
+ * 13 % for LRU, 51 % for S3-FIFO; gli at 1,250: 21 % for LRU, 31 % for CLOCK), where the gap
+ * between ticket order and the order our drains applied moved the ratio by 0.6 to 1.4 points in
+ * either direction from run to run; and the pure loop and scan traces (0 % for any LRU).
  */
 class ConcurrentLruTraceHitRatioTest {
 
-  /** The most our buffers may lose against exact LRU on the same interleaving. */
-  static final double TOLERANCE_POINTS = 0.5;
+  /** The most our buffers may lose on average over the rows, against the same interleaving. */
+  static final double MEAN_LOSS_POINTS = 0.25;
+
+  /** The most one row may lose; scheduling noise on a loaded machine reached 0.67. */
+  static final double ROW_LOSS_POINTS = 1.5;
 
   /**
    * How far our hit ratio may exceed the yardstick. It can: while one thread holds the eviction
@@ -48,38 +70,55 @@ class ConcurrentLruTraceHitRatioTest {
       List.of("web07", "web12", "multi2", "sprite", "2_pools", "cpp");
 
   @TestFactory
-  Stream<DynamicTest> twoThreadsLoseAtMostHalfAPointAgainstExactLruOnTheSameInterleaving() {
+  Stream<DynamicTest> twoThreadsLoseAlmostNothingAgainstExactLruOnTheSameInterleaving() {
     if (!Traces.available()) {
       return Stream.of(
           DynamicTest.dynamicTest(
               "traces absent", () -> assumeTrue(false, Traces.unavailableMessage())));
     }
-    return Traces.references().stream()
-        .filter(row -> TRACES.contains(row.trace()))
-        .map(
-            row ->
-                DynamicTest.dynamicTest(
-                    row.trace() + " @ " + row.cacheSize(),
-                    () -> {
-                      long[] order = new long[Traces.keys(row.trace()).length];
-                      double ours = replayConcurrently(row.trace(), row.cacheSize(), order);
-                      double exact = row.percent("lru");
-                      double exactInterleaved = exactLru(order, row.cacheSize());
-                      System.out.printf(
-                          "lru-2-threads %s@%d ours=%.2f exact=%.2f diff=%+.2f"
-                              + " exactOnInterleaving=%.2f diff=%+.2f%n",
-                          row.trace(),
-                          row.cacheSize(),
-                          ours,
-                          exact,
-                          ours - exact,
-                          exactInterleaved,
-                          ours - exactInterleaved);
-                      assertThat(ours)
-                          .as("2-thread LRU on %s at %d", row.trace(), row.cacheSize())
-                          .isGreaterThanOrEqualTo(exactInterleaved - TOLERANCE_POINTS)
-                          .isLessThanOrEqualTo(exactInterleaved + SLACK_POINTS);
-                    }));
+    List<Double> differences = new ArrayList<>();
+    Stream<DynamicTest> rows =
+        Traces.references().stream()
+            .filter(row -> TRACES.contains(row.trace()))
+            .map(
+                row ->
+                    DynamicTest.dynamicTest(
+                        row.trace() + " @ " + row.cacheSize(),
+                        () -> {
+                          long[] order = new long[Traces.keys(row.trace()).length];
+                          double ours = replayConcurrently(row.trace(), row.cacheSize(), order);
+                          double exact = row.percent("lru");
+                          double exactInterleaved = exactLru(order, row.cacheSize());
+                          System.out.printf(
+                              "lru-2-threads %s@%d ours=%.2f exact=%.2f diff=%+.2f"
+                                  + " exactOnInterleaving=%.2f diff=%+.2f%n",
+                              row.trace(),
+                              row.cacheSize(),
+                              ours,
+                              exact,
+                              ours - exact,
+                              exactInterleaved,
+                              ours - exactInterleaved);
+                          differences.add(ours - exactInterleaved);
+                          assertThat(ours)
+                              .as("2-thread LRU on %s at %d", row.trace(), row.cacheSize())
+                              .isGreaterThanOrEqualTo(exactInterleaved - ROW_LOSS_POINTS)
+                              .isLessThanOrEqualTo(exactInterleaved + SLACK_POINTS);
+                        }));
+    DynamicTest mean =
+        DynamicTest.dynamicTest(
+            "mean over the rows",
+            () -> {
+              double sum = 0;
+              for (double d : differences) {
+                sum += d;
+              }
+              double meanDifference = sum / differences.size();
+              System.out.printf("lru-2-threads mean difference %+.3f%n", meanDifference);
+              assertThat(differences).hasSize(24);
+              assertThat(meanDifference).isGreaterThanOrEqualTo(-MEAN_LOSS_POINTS);
+            });
+    return Stream.concat(rows, Stream.of(mean));
   }
 
   static double exactLru(long[] keys, int cacheSize) {
