@@ -47,7 +47,8 @@ public interface Cache<K, V> {
    * delays only the callers waiting for that key: other keys, writes and evictions proceed. A
    * loader that returns null caches nothing and this method returns null. A loader must not load
    * the same key from this cache again (the call throws {@link IllegalStateException} rather than
-   * deadlock).
+   * deadlock). A loader may load other keys, but two loads on two threads that each wait for the
+   * other's key deadlock, as in any single-flight cache: keep loaders free of such cycles.
    *
    * @param key the key
    * @param loader computes the value on a miss; runs at most once per concurrent miss of a key
