@@ -74,9 +74,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    * out above exact LRU: while a drainer is descheduled holding the lock, adds wait in the write
    * buffer and the map briefly holds more than the maximum, so a few lookups hit entries exact LRU
    * had already evicted. What moves the hit ratio is the interleaving itself: exact LRU on a
-   * 2-thread order loses up to 9 points on a
-   * small cache (web12, 137 entries: 39.70 % in trace order, 30.85 % interleaved), as any
-   * concurrent cache would. Reads are dropped only when a stripe fills faster than drains empty it,
+   * 2-thread order loses up to 9 points on a small cache (web12, 137 entries: 39.70 % in trace
+   * order, 30.85 % interleaved), as any concurrent cache would. Reads are dropped only when a stripe fills faster than drains empty it,
    * that is, for entries that are being hit very often -- the ones least likely to be near the LRU
    * end anyway.
    *
