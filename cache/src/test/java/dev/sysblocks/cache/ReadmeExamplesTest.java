@@ -20,7 +20,7 @@ class ReadmeExamplesTest {
     Cache<String, User> users =
         CacheBuilder.newBuilder()
             .maximumSize(10_000)
-            .policy(EvictionPolicy.SIEVE) // or LRU (default), CAFFEINE
+            .policy(EvictionPolicy.SIEVE) // or LRU (default), S3_FIFO, CAFFEINE
             .expireAfterWrite(Duration.ofMinutes(5))
             .build();
 
