@@ -1,0 +1,459 @@
+package dev.sysblocks.cache;
+
+import dev.sysblocks.core.Ticker;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A bounded cache that evicts the least recently used entry, with hits that take no lock and
+ * allocate nothing. Built by {@link CacheBuilder} with {@link EvictionPolicy#LRU}.
+ *
+ * <p>The recency order is updated after the fact, from buffers of read and write events that the
+ * thread holding the eviction lock replays. On one thread the order is exactly LRU (every event is
+ * replayed, in order, before the next write evicts). Under concurrency read events may be dropped
+ * when their buffer is full, so the order, and the choice of victim, is approximately LRU; the size
+ * bound is exact once the buffers are drained ({@link #cleanUp()}).
+ */
+final class LruCache<K, V> extends AbstractCache<K, V> {
+
+  /*
+   * Problem. An LRU cache moves an entry to the front of a list on every hit. The list is shared,
+   * so the textbook concurrent LRU -- Collections.synchronizedMap(new LinkedHashMap(n, .75f,
+   * true)) -- takes a lock on every read, and threads that only read queue behind one another.
+   * Measured here (issue 5): Caffeine reads 3.1x faster than that map on 2 threads when every
+   * read hits. The older ConcurrentLinkedHashMap design recorded reads in a ConcurrentLinkedQueue
+   * and reached only ~1.0x: its queue allocates a node per read, and the allocation rate, not the
+   * lock, became the bottleneck.
+   *
+   * Idea. Separate the lookup from the bookkeeping (Caffeine's design [1], after BP-Wrapper [2]).
+   * A ConcurrentHashMap from key to node answers reads. The recency order is a doubly linked list
+   * of the same nodes, owned by whoever holds the eviction lock. A hit does not touch the list; it
+   * appends the node to a read buffer and returns. The buffers are rings of preallocated slots
+   * (StripedReadBuffer), striped by thread so that readers rarely share a tail, bounded (16 slots
+   * a stripe) and lossy: a full or contended stripe drops the event. Writes go to a WriteBuffer
+   * that never drops. A thread that finds work to do takes the lock with tryLock -- never waiting
+   * for it -- and replays: reads first (move to the MRU end), then writes (link, or unlink), then
+   * evicts from the LRU end until size <= maximum.
+   *
+   *    readers ---offer(node)---> [ stripe 0: 16 slots ] \
+   *    readers ---offer(node)---> [ stripe 1: 16 slots ]  }--drain under tryLock--> LRU list
+   *    writers ---offer(node)---> [ write buffer ring  ] /                            |
+   *                                                                   evict LRU end <-+
+   *
+   * Drain state machine. drainStatus is IDLE, REQUIRED or PROCESSING. A writer enqueues, sets
+   * REQUIRED, and tries the lock. The drainer swaps in PROCESSING (getAndSet, so it sees every
+   * write enqueued before a REQUIRED it replaces), replays, and CASes PROCESSING -> IDLE; if that
+   * fails a writer came meanwhile and it replays again (at most MAX_DRAIN_ROUNDS times, then it
+   * leaves REQUIRED for the next caller). Readers drain only when their stripe is full or the
+   * status is REQUIRED, so in a read-only steady state nobody takes the lock.
+   *
+   * Invariant. Every node in the list is in the map or has a removal pending in the write buffer;
+   * `size` counts linked nodes; after a drain size <= maximumSize, and the map holds no more than
+   * the list plus the adds still in the write buffer. A write event is idempotent: replaying it
+   * links a live node that is not linked and unlinks a retired (removed) node that is, so the
+   * order of an add and a remove of one node in the buffer does not matter.
+   *
+   * Worked example (maximum 3, one thread). put a, b, c: list a b c. get a: the read sits in the
+   * buffer, list still a b c. put d: the write drains the read (b c a), links d (b c a d), size 4 >
+   * 3, evicts b: c a d, exactly what LinkedHashMap(accessOrder) holds. On two threads the read of a
+   * might have been dropped from a full stripe; then a would be evicted instead of b.
+   *
+   * What "approximately" costs. Replaying the shared LIRS and cache2k traces one thread at a time
+   * (TraceHitRatioTest), this class reproduces the exact-LRU column of reference-hit-ratios.csv to
+   * the second decimal on all 58 rows. Split over 2 threads (ConcurrentLruTraceHitRatioTest: web07,
+   * web12, multi2, sprite, 2_pools, cpp at 4 sizes each) and compared with exact LRU replaying the
+   * same interleaving, every row stayed within 0.25 points in 8 of 10 runs, the mean over the 24
+   * rows near 0.00 -- the buffers cost almost nothing at 2 threads; in the other two runs (the
+   * 2-core machine shared with other builds) one row moved by -0.67 and one by +0.76. It can come
+   * out above exact LRU: while a drainer is descheduled holding the lock, adds wait in the write
+   * buffer and the map briefly holds more than the maximum, so a few lookups hit entries exact LRU
+   * had already evicted. What moves the hit ratio is the interleaving itself: exact LRU on a
+   * 2-thread order loses up to 9 points on a small cache (web12, 137 entries: 39.70 % in trace
+   * order, 30.85 % interleaved), as any concurrent cache would. Reads are dropped only when a stripe fills faster than drains empty it,
+   * that is, for entries that are being hit very often -- the ones least likely to be near the LRU
+   * end anyway.
+   *
+   * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail, a LongAdder
+   * increment; no lock, no allocation (HitAllocationTest: a million hits allocate about 1.3 KB in
+   * all, the measuring call's own bytes). A clock read is added only when a time-to-live is set.
+   * Timings in ns are not measured yet: the cache benchmark of issue 5 is still to be written.
+   * put: a map compute and an enqueue, O(1) amortized; the drain costs O(1) per event. Memory per
+   * entry: the map's own entry plus a node of key, value, two links, write time and two flags
+   * (about 40 bytes with compressed oops).
+   *
+   * Concurrency. Map: ConcurrentHashMap, so a key's put, invalidate and eviction are serialized by
+   * its bin and an update is never lost on a node being removed. Everything else (links, size)
+   * belongs to the holder of evictionLock. Readers may return a value that is concurrently being
+   * evicted; that read linearizes before the eviction. Loads run outside all of this
+   * (AbstractCache).
+   *
+   * Alternatives. SieveCache: no reordering at all, hits set a bit; higher hit ratios on most web
+   * traces, equally defenceless against scans. S3FifoCache: hits bump a counter, a small queue
+   * filters one-hit wonders; usually the best hit ratio here on web traces. CaffeineCache: the same
+   * buffer design with W-TinyLFU admission, scan-resistant, and more tuned (its read buffer grows
+   * its stripes on contention; ours is sized once from the processor count). Pick this class for
+   * plain LRU semantics with predictable behaviour and no frequency sketch.
+   *
+   * References.
+   *  [1] B. Manes, "Design of a modern cache", http://highscalability.com/blog/2016/1/25/design-of-a-modern-cache.html
+   *  [2] X. Ding, S. Jiang, X. Zhang, "BP-Wrapper: A System Framework Making Any Replacement
+   *      Algorithms (Almost) Lock Contention Free", ICDE 2009,
+   *      https://ieeexplore.ieee.org/document/4812418
+   *  [3] ConcurrentLinkedHashMap, https://github.com/ben-manes/concurrentlinkedhashmap
+   */
+
+  private static final int IDLE = 0;
+  private static final int REQUIRED = 1;
+  private static final int PROCESSING = 2;
+
+  /**
+   * Replays per drain before the drainer leaves the rest to the next caller: bounds the time one
+   * unlucky caller spends draining for others when writers keep arriving.
+   */
+  private static final int MAX_DRAIN_ROUNDS = 4;
+
+  private static final VarHandle DRAIN_STATUS;
+
+  static {
+    try {
+      DRAIN_STATUS = MethodHandles.lookup().findVarHandle(LruCache.class, "drainStatus", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final long maximumSize;
+  private final long ttlNanos; // 0: no expiry, and no clock read on a hit
+  private final ConcurrentHashMap<K, Node<K, V>> data = new ConcurrentHashMap<>();
+  private final StripedReadBuffer<Node<K, V>> readBuffer =
+      new StripedReadBuffer<>(StripedReadBuffer.defaultStripes());
+  private final WriteBuffer<Node<K, V>> writeBuffer =
+      new WriteBuffer<>(WriteBuffer.defaultCapacity());
+  private final ReentrantLock evictionLock = new ReentrantLock();
+
+  /** Preallocated so that draining does not allocate a method reference each time. */
+  private final Consumer<Node<K, V>> onAccess = this::onAccess;
+
+  @SuppressWarnings("unused") // read and written through DRAIN_STATUS
+  private volatile int drainStatus = IDLE;
+
+  // Guarded by evictionLock: the recency list, least recently used first, and its length.
+  private Node<K, V> head;
+  private Node<K, V> tail;
+  private long size;
+
+  LruCache(long maximumSize, long ttlNanos, Ticker ticker) {
+    super(ticker);
+    this.maximumSize = maximumSize;
+    this.ttlNanos = ttlNanos;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cache operations
+  // ---------------------------------------------------------------------------------------------
+
+  @Override
+  public V getIfPresent(K key) {
+    Objects.requireNonNull(key, "key");
+    Node<K, V> node = data.get(key);
+    if (node == null) {
+      stats.recordMiss();
+      drainIfRequired();
+      return null;
+    }
+    V value = node.value;
+    if (ttlNanos != 0 && isExpired(node, ticker.read())) {
+      stats.recordMiss();
+      expire(node);
+      return null;
+    }
+    stats.recordHit();
+    afterRead(node);
+    return value;
+  }
+
+  @Override
+  V peek(K key) {
+    Node<K, V> node = data.get(key);
+    if (node == null) {
+      return null;
+    }
+    V value = node.value; // first: the volatile read publishes writeNanos
+    return ttlNanos != 0 && isExpired(node, ticker.read()) ? null : value;
+  }
+
+  @Override
+  public void put(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    long now = ttlNanos == 0 ? 0 : ticker.read();
+    Node<K, V> fresh = new Node<>(key, value, now);
+    Node<K, V> current =
+        data.compute(
+            key,
+            (k, prior) -> {
+              if (prior == null) {
+                return fresh;
+              }
+              prior.writeNanos = now; // before the volatile write of value, which publishes it
+              prior.value = value;
+              return prior;
+            });
+    if (current == fresh) {
+      afterWrite(fresh);
+    } else {
+      afterRead(current); // an update is a use: it moves the entry to the MRU end
+    }
+  }
+
+  @Override
+  public void invalidate(K key) {
+    Objects.requireNonNull(key, "key");
+    Node<K, V> removed = data.remove(key);
+    if (removed != null) {
+      removed.retired = true;
+      afterWrite(removed);
+    }
+  }
+
+  @Override
+  public void invalidateAll() {
+    evictionLock.lock();
+    try {
+      maintenance();
+      for (Node<K, V> node : data.values()) {
+        if (data.remove(node.key, node)) {
+          node.retired = true;
+          unlinkIfLinked(node);
+        }
+      }
+    } finally {
+      evictionLock.unlock();
+    }
+  }
+
+  @Override
+  public long estimatedSize() {
+    return data.mappingCount();
+  }
+
+  @Override
+  public void cleanUp() {
+    evictionLock.lock();
+    try {
+      maintenance();
+    } finally {
+      evictionLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recording events
+  // ---------------------------------------------------------------------------------------------
+
+  private void afterRead(Node<K, V> node) {
+    int result = readBuffer.offer(node);
+    if (result == StripedReadBuffer.OFFER_FULL) {
+      // Our stripe is full: drain it, and apply this read directly rather than drop it, so that a
+      // single thread (which always gets the lock) keeps an exact LRU order.
+      if (evictionLock.tryLock()) {
+        try {
+          maintenance();
+          onAccess(node);
+        } finally {
+          evictionLock.unlock();
+        }
+      }
+    } else {
+      drainIfRequired();
+    }
+  }
+
+  private void afterWrite(Node<K, V> node) {
+    if (writeBuffer.offer(node)) {
+      DRAIN_STATUS.setVolatile(this, REQUIRED); // after the offer: a drainer that sees it sees it
+      tryToDrain();
+      return;
+    }
+    // The write buffer is full: writers are outrunning the drains. Wait for the lock and apply
+    // this write ourselves (back-pressure; never drop a write, or the list would lose a node).
+    evictionLock.lock();
+    try {
+      maintenance();
+      applyWrite(node);
+      evict();
+    } finally {
+      evictionLock.unlock();
+    }
+  }
+
+  private void drainIfRequired() {
+    if ((int) DRAIN_STATUS.getVolatile(this) == REQUIRED) {
+      tryToDrain();
+    }
+  }
+
+  private void tryToDrain() {
+    if (evictionLock.tryLock()) {
+      try {
+        maintenance();
+      } finally {
+        evictionLock.unlock();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Maintenance: only with evictionLock held
+  // ---------------------------------------------------------------------------------------------
+
+  private void maintenance() {
+    DRAIN_STATUS.getAndSet(this, PROCESSING); // reads any REQUIRED: its writes are visible now
+    for (int round = 1; ; round++) {
+      readBuffer.drainTo(onAccess);
+      for (Node<K, V> node; (node = writeBuffer.poll()) != null; ) {
+        applyWrite(node);
+      }
+      evict();
+      if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE)) {
+        return;
+      }
+      if (round == MAX_DRAIN_ROUNDS) {
+        return; // status stays REQUIRED: the next read or write drains
+      }
+      DRAIN_STATUS.getAndSet(this, PROCESSING);
+    }
+  }
+
+  private void onAccess(Node<K, V> node) {
+    if (node.linked && !node.retired && node != tail) {
+      unlink(node);
+      linkLast(node);
+    }
+  }
+
+  /** Replays a write event; idempotent, see the Invariant above. */
+  private void applyWrite(Node<K, V> node) {
+    if (node.retired) {
+      unlinkIfLinked(node);
+    } else if (!node.linked) {
+      linkLast(node);
+    }
+  }
+
+  private void evict() {
+    while (size > maximumSize) {
+      Node<K, V> victim = head;
+      unlink(victim);
+      if (data.remove(victim.key, victim)) {
+        victim.retired = true;
+        stats.recordEviction();
+      }
+      // else: already removed from the map by invalidate or expiry; its write event is a no-op
+    }
+  }
+
+  private void expire(Node<K, V> node) {
+    if (data.remove(node.key, node)) {
+      node.retired = true;
+      stats.recordEviction();
+      afterWrite(node);
+    }
+  }
+
+  private boolean isExpired(Node<K, V> node, long now) {
+    return now - node.writeNanos >= ttlNanos;
+  }
+
+  private void unlinkIfLinked(Node<K, V> node) {
+    if (node.linked) {
+      unlink(node);
+    }
+  }
+
+  private void linkLast(Node<K, V> node) {
+    node.prev = tail;
+    node.next = null;
+    if (tail == null) {
+      head = node;
+    } else {
+      tail.next = node;
+    }
+    tail = node;
+    node.linked = true;
+    size++;
+  }
+
+  private void unlink(Node<K, V> node) {
+    Node<K, V> prev = node.prev;
+    Node<K, V> next = node.next;
+    if (prev == null) {
+      head = next;
+    } else {
+      prev.next = next;
+    }
+    if (next == null) {
+      tail = prev;
+    } else {
+      next.prev = prev;
+    }
+    node.prev = null;
+    node.next = null;
+    node.linked = false;
+    size--;
+  }
+
+  /** Test hook: the keys in recency order, least recently used first. Drains first. */
+  List<K> keysInAccessOrder() {
+    evictionLock.lock();
+    try {
+      maintenance();
+      List<K> keys = new ArrayList<>();
+      for (Node<K, V> n = head; n != null; n = n.next) {
+        keys.add(n.key);
+      }
+      return keys;
+    } finally {
+      evictionLock.unlock();
+    }
+  }
+
+  /** Test hook: the length of the recency list. */
+  long linkedSize() {
+    evictionLock.lock();
+    try {
+      return size;
+    } finally {
+      evictionLock.unlock();
+    }
+  }
+
+  /** An entry: in the map, and (once its add is replayed) in the recency list. */
+  static final class Node<K, V> {
+    final K key;
+    volatile V value;
+
+    /** Ticker reading of the last write; plain, published by the volatile write of value. */
+    long writeNanos;
+
+    /** Set once, when the node leaves the map; a retired node never returns to it. */
+    volatile boolean retired;
+
+    // Guarded by evictionLock.
+    boolean linked;
+    Node<K, V> prev;
+    Node<K, V> next;
+
+    Node(K key, V value, long writeNanos) {
+      this.key = key;
+      this.value = value;
+      this.writeNanos = writeNanos;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.sysblocks.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.reflect.Method;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A hit allocates nothing: measured with the JVM's per-thread allocation counter over a million
+ * hits on keys boxed in advance. (The benchmark's -prof gc gives the same figure per operation;
+ * this test keeps it from regressing between benchmark runs.)
+ */
+class HitAllocationTest {
+
+  private static final int KEYS = 1_000;
+  private static final int HITS = 1_000_000;
+
+  /**
+   * Allowed bytes for a million hits: far below one byte per hit. Covers the one-off allocations a
+   * measurement window can catch (the JIT's own bookkeeping is not counted per thread, but the
+   * LongAdder cells and the like might be), never a per-hit allocation (16+ bytes each).
+   */
+  private static final long BUDGET_BYTES = 64 * 1024;
+
+  @ParameterizedTest
+  @EnumSource(
+      value = EvictionPolicy.class,
+      names = {"LRU", "SIEVE", "S3_FIFO"})
+  void aMillionHitsAllocateNothing(EvictionPolicy policy) throws Exception {
+    Cache<Integer, Integer> cache =
+        CacheBuilder.newBuilder().maximumSize(KEYS).policy(policy).build();
+    Integer[] keys = new Integer[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = i + 1_000_000; // outside Integer's small-value cache: boxing would show
+      cache.put(keys[i], i);
+    }
+    long sink = hits(cache, keys); // warm-up: let the JIT compile the hit path
+
+    long before = allocatedBytes();
+    sink += hits(cache, keys);
+    long allocated = allocatedBytes() - before;
+
+    System.out.printf("%s: %,d bytes allocated by %,d hits%n", policy, allocated, HITS);
+    assertThat(sink).isPositive();
+    assertThat(allocated).as("bytes allocated by %,d hits", HITS).isLessThan(BUDGET_BYTES);
+  }
+
+  /**
+   * The current thread's allocated bytes, from HotSpot's com.sun.management.ThreadMXBean. Called
+   * reflectively: this module's descriptor does not read java.management, and need not for a test.
+   * The reflective call allocates a few bytes itself, well within the budget.
+   */
+  private static long allocatedBytes() throws Exception {
+    Object threads =
+        Class.forName("java.lang.management.ManagementFactory")
+            .getMethod("getThreadMXBean")
+            .invoke(null);
+    Class<?> hotspot;
+    try {
+      hotspot = Class.forName("com.sun.management.ThreadMXBean");
+    } catch (ClassNotFoundException e) {
+      hotspot = null;
+    }
+    assumeTrue(
+        hotspot != null && hotspot.isInstance(threads),
+        "this JVM does not count allocated bytes per thread");
+    Method allocated = hotspot.getMethod("getCurrentThreadAllocatedBytes");
+    return (long) allocated.invoke(threads);
+  }
+
+  private static long hits(Cache<Integer, Integer> cache, Integer[] keys) {
+    long sum = 0;
+    for (int i = 0; i < HITS; i++) {
+      sum += cache.getIfPresent(keys[i % KEYS]);
+    }
+    return sum;
+  }
+}
