@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sysblocks.core.FakeTicker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -65,16 +66,19 @@ class LeakyBucketShaperTest {
   @Test
   void aTaskThatOverrunsItsIntervalDelaysTheOthersInsteadOfCausingABurst() throws Exception {
     List<Long> ranAt = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> done = new ArrayList<>();
     try (LeakyBucketShaper shaper = tenPerSecond(5)) {
-      shaper.submit(
-          () -> {
-            ranAt.add(ticker.read());
-            ticker.advance(Duration.ofMillis(250)); // runs for 250 ms
-          });
-      shaper.submit(() -> ranAt.add(ticker.read())); // slot 100 ms: late, goes at once
-      shaper.submit(() -> ranAt.add(ticker.read())); // slot 200 ms: one interval after that
+      done.add(
+          shaper.submit(
+              () -> {
+                ranAt.add(ticker.read());
+                ticker.advance(Duration.ofMillis(250)); // runs for 250 ms
+              }));
+      done.add(shaper.submit(() -> ranAt.add(ticker.read()))); // slot 100 ms: late, goes at once
+      done.add(shaper.submit(() -> ranAt.add(ticker.read()))); // slot 200 ms: 1 interval after
       go.countDown();
     }
+    assertThat(done).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
     assertThat(ranAt).containsExactly(0L, 250 * MS, 350 * MS);
   }
 
