@@ -344,7 +344,11 @@ public final class JobScheduler implements AutoCloseable {
    *     {@link FullQueuePolicy})
    */
   public <T> JobHandle<T> submit(Job<T> job) {
-    return newJob(job).submit();
+    Objects.requireNonNull(job, "job");
+    return submit(
+        new Task<>(this, job, DEFAULT_PRIORITY, null, defaultRetry, 0, 0, false, null, null),
+        false,
+        0);
   }
 
   /**
@@ -360,9 +364,14 @@ public final class JobScheduler implements AutoCloseable {
     return new Submission<>(this, job);
   }
 
+  /**
+   * Accepts a new task, built by the caller before the lock is taken (its id is given here): so
+   * neither a plain {@code submit(job)} nor an inlined {@link Submission} allocates anything but
+   * the handle and its queue entry (SchedulerSubmitAllocationTest). {@code when} is a ticker
+   * reading if {@code runAtSet}, else a delay in nanoseconds.
+   */
   @SuppressWarnings("unchecked") // a key maps to the job first submitted with it; see Submission
-  private <T> JobHandle<T> submit(Submission<T> s) {
-    Task<T> task;
+  private <T> JobHandle<T> submit(Task<T> task, boolean runAtSet, long when) {
     Attempt<T> inline = null;
     long now;
     lock.lock();
@@ -374,8 +383,8 @@ public final class JobScheduler implements AutoCloseable {
           increment(SchedulerStats.REJECTED);
           throw new RejectedExecutionException(name + " is shut down; job not accepted");
         }
-        if (s.key != null) {
-          Task<?> existing = pendingByKey.get(s.key);
+        if (task.key != null) {
+          Task<?> existing = pendingByKey.get(task.key);
           if (existing != null) {
             if (queued < capacity) {
               notFull.signal(); // pass on a wake-up this submitter may have taken from another
@@ -409,24 +418,12 @@ public final class JobScheduler implements AutoCloseable {
         }
       }
       now = ticker.read();
-      long runAt = runAt(s, now);
-      task =
-          new Task<>(
-              this,
-              ++lastJobId,
-              s.job,
-              s.priority,
-              s.key,
-              s.retry,
-              s.timeoutNanos,
-              s.periodNanos,
-              s.fixedRate,
-              s.type,
-              s.tenant);
+      long runAt = runAt(runAtSet, when, now);
+      task.id = ++lastJobId;
       task.scheduledAt = callerRuns ? now : runAt;
       increment(SchedulerStats.SUBMITTED);
-      if (s.key != null) {
-        pendingByKey.put(s.key, task);
+      if (task.key != null) {
+        pendingByKey.put(task.key, task);
       }
       if (task.periodNanos > 0) {
         recurringJobs.add(task);
@@ -446,14 +443,15 @@ public final class JobScheduler implements AutoCloseable {
     return task;
   }
 
-  private long runAt(Submission<?> s, long now) {
-    if (s.runAtSet) {
-      return s.runAtNanos - now < 0 ? now : s.runAtNanos;
+  /** A ticker reading, past ones meaning now; or a delay from now. */
+  private long runAt(boolean runAtSet, long when, long now) {
+    if (runAtSet) {
+      return when - now < 0 ? now : when;
     }
-    if (s.delayNanos > Long.MAX_VALUE / 2 - (now - origin)) {
-      throw new IllegalArgumentException("delay is too long: " + Duration.ofNanos(s.delayNanos));
+    if (when > Long.MAX_VALUE / 2 - (now - origin)) {
+      throw new IllegalArgumentException("delay is too long: " + Duration.ofNanos(when));
     }
-    return now + s.delayNanos;
+    return now + when;
   }
 
   /** Queues a task (new or retried) to become eligible at {@code runAt}. Under the lock. */
@@ -1520,7 +1518,21 @@ public final class JobScheduler implements AutoCloseable {
      * @throws IllegalArgumentException if the delay reaches beyond about 146 years of ticker time
      */
     public JobHandle<T> submit() {
-      return scheduler.submit(this);
+      // Only fields are passed on, never this builder: once inlined, the JIT drops it.
+      return scheduler.submit(
+          new Task<>(
+              scheduler,
+              job,
+              priority,
+              key,
+              retry,
+              timeoutNanos,
+              periodNanos,
+              fixedRate,
+              type,
+              tenant),
+          runAtSet,
+          runAtSet ? runAtNanos : delayNanos);
     }
   }
 
