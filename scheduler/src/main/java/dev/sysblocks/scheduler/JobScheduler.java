@@ -241,6 +241,7 @@ public final class JobScheduler implements AutoCloseable {
   private final long blockTimeoutNanos;
   private final long agingStepNanos; // 0 = strict priorities
   private final RetryPolicy defaultRetry;
+  private final TaskOptions defaultOptions; // of every job that sets no option
   private final RandomGenerator random; // null = ThreadLocalRandom
   private final JobListener listener; // may be null
   private final DeadLetterHandler deadLetters; // may be null
@@ -294,6 +295,7 @@ public final class JobScheduler implements AutoCloseable {
     this.blockTimeoutNanos = b.blockTimeoutNanos;
     this.agingStepNanos = b.agingStepNanos;
     this.defaultRetry = b.retry;
+    this.defaultOptions = TaskOptions.defaults(b.retry);
     this.random = b.random;
     this.listener = b.listener;
     this.deadLetters = b.deadLetters;
@@ -345,10 +347,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   public <T> JobHandle<T> submit(Job<T> job) {
     Objects.requireNonNull(job, "job");
-    return submit(
-        new Task<>(this, job, DEFAULT_PRIORITY, null, defaultRetry, 0, 0, false, null, null),
-        false,
-        0);
+    return submit(new Task<>(this, job, DEFAULT_PRIORITY, defaultOptions), false, 0);
   }
 
   /**
@@ -383,8 +382,8 @@ public final class JobScheduler implements AutoCloseable {
           increment(SchedulerStats.REJECTED);
           throw new RejectedExecutionException(name + " is shut down; job not accepted");
         }
-        if (task.key != null) {
-          Task<?> existing = pendingByKey.get(task.key);
+        if (task.options.key != null) {
+          Task<?> existing = pendingByKey.get(task.options.key);
           if (existing != null) {
             if (queued < capacity) {
               notFull.signal(); // pass on a wake-up this submitter may have taken from another
@@ -422,10 +421,10 @@ public final class JobScheduler implements AutoCloseable {
       task.id = ++lastJobId;
       task.scheduledAt = callerRuns ? now : runAt;
       increment(SchedulerStats.SUBMITTED);
-      if (task.key != null) {
-        pendingByKey.put(task.key, task);
+      if (task.options.key != null) {
+        pendingByKey.put(task.options.key, task);
       }
-      if (task.periodNanos > 0) {
+      if (task.options.periodNanos > 0) {
         recurringJobs.add(task);
       }
       if (callerRuns) {
@@ -504,7 +503,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Sets a live entry aside if its type is at its limit. Under the lock. */
   private boolean parkedByType(PendingJob e) {
-    TypeSlot slot = e.task.type == null ? null : typeSlots.get(e.task.type);
+    TypeSlot slot = e.task.options.type == null ? null : typeSlots.get(e.task.options.type);
     if (slot != null && slot.running >= slot.limit) {
       slot.parked.add(e); // still queued; returns to the store when a slot frees
       return true;
@@ -534,7 +533,7 @@ public final class JobScheduler implements AutoCloseable {
     PendingJob e;
     while ((e = store.poll(now)) != null) {
       if (isLive(e)) {
-        String tenant = e.task.tenant == null ? "" : e.task.tenant;
+        String tenant = e.task.options.tenant == null ? "" : e.task.options.tenant;
         TenantQueue q = tenants.get(tenant);
         if (q == null) {
           q = new TenantQueue(tenantWeights.getOrDefault(tenant, 1), virtualTime);
@@ -592,7 +591,7 @@ public final class JobScheduler implements AutoCloseable {
     task.occurrenceAttempts++;
     Attempt<T> a =
         new Attempt<>(task, task.occurrenceAttempts, task.occurrence, thread, worker, now);
-    TypeSlot slot = task.type == null ? null : typeSlots.get(task.type);
+    TypeSlot slot = task.options.type == null ? null : typeSlots.get(task.options.type);
     if (slot != null) {
       slot.running++; // caller-runs may exceed the limit; see Submission.type
     }
@@ -603,7 +602,7 @@ public final class JobScheduler implements AutoCloseable {
     unsettled++;
     runningCount.incrementAndGet();
     runningAttempts.add(a);
-    if (task.timeoutNanos > 0) {
+    if (task.options.timeoutNanos > 0) {
       deadlines.add(a);
       ensureWatchdog();
       watchdogWake.signal();
@@ -646,7 +645,7 @@ public final class JobScheduler implements AutoCloseable {
       } else if (failure == null) {
         task.value = value;
         outcome =
-            task.periodNanos > 0
+            task.options.periodNanos > 0
                 ? nextOccurrence(task, a.number, now)
                 : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
       } else {
@@ -665,10 +664,10 @@ public final class JobScheduler implements AutoCloseable {
     unsettled--;
     runningCount.decrementAndGet();
     runningAttempts.remove(a);
-    if (a.task.timeoutNanos > 0) {
+    if (a.task.options.timeoutNanos > 0) {
       deadlines.remove(a);
     }
-    TypeSlot slot = a.task.type == null ? null : typeSlots.get(a.task.type);
+    TypeSlot slot = a.task.options.type == null ? null : typeSlots.get(a.task.options.type);
     if (slot != null) {
       slot.running--;
       if (!slot.parked.isEmpty()) {
@@ -695,9 +694,9 @@ public final class JobScheduler implements AutoCloseable {
     if (state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, null, now);
     }
-    long period = task.periodNanos;
+    long period = task.options.periodNanos;
     long next;
-    if (task.fixedRate) {
+    if (task.options.fixedRate) {
       long behind = Math.max(0L, now - task.scheduledAt);
       next = task.scheduledAt + (behind / period + 1) * period;
     } else {
@@ -712,7 +711,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Retry, fail or dead-letter after a failed attempt. Under the lock. */
   private Outcome afterFailure(Task<?> task, int attempt, Throwable failure, long now) {
-    RetryPolicy policy = task.retry;
+    RetryPolicy policy = task.options.retry;
     boolean retryable;
     try {
       retryable = policy.retries(failure);
@@ -726,7 +725,7 @@ public final class JobScheduler implements AutoCloseable {
     if (attempt >= policy.maxAttempts()) {
       return finish(task, JobStatus.DEAD_LETTERED, attempt, failure, now);
     }
-    if (task.periodNanos > 0 && state >= SHUTDOWN) {
+    if (task.options.periodNanos > 0 && state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, failure, now); // shutdown ends recurring
     }
     double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
@@ -738,10 +737,10 @@ public final class JobScheduler implements AutoCloseable {
   /** Gives a task its final status. Under the lock; the future completes later, in publish. */
   private Outcome finish(Task<?> task, JobStatus status, int attempt, Throwable failure, long now) {
     task.status = status;
-    if (task.key != null) {
-      pendingByKey.remove(task.key, task);
+    if (task.options.key != null) {
+      pendingByKey.remove(task.options.key, task);
     }
-    if (task.periodNanos > 0) {
+    if (task.options.periodNanos > 0) {
       recurringJobs.remove(task);
     }
     JobEvent.Kind kind;
@@ -977,7 +976,7 @@ public final class JobScheduler implements AutoCloseable {
                   + " attempt "
                   + a.number
                   + " timed out after "
-                  + Duration.ofNanos(task.timeoutNanos));
+                  + Duration.ofNanos(task.options.timeoutNanos));
       outcome = afterFailure(task, a.number, failure, now);
     }
     if (a.worker != null) {
@@ -1500,6 +1499,20 @@ public final class JobScheduler implements AutoCloseable {
       return repeat(Checks.positiveNanos(delay, "delay"), false);
     }
 
+    private TaskOptions options() {
+      TaskOptions defaults = scheduler.defaultOptions;
+      boolean none =
+          key == null
+              && retry == defaults.retry
+              && timeoutNanos == 0
+              && periodNanos == 0
+              && type == null
+              && tenant == null;
+      return none
+          ? defaults
+          : new TaskOptions(key, retry, timeoutNanos, periodNanos, fixedRate, type, tenant);
+    }
+
     private Submission<T> repeat(long nanos, boolean atFixedRate) {
       if (periodNanos != 0) {
         throw new IllegalStateException("repetition already set");
@@ -1520,17 +1533,7 @@ public final class JobScheduler implements AutoCloseable {
     public JobHandle<T> submit() {
       // Only fields are passed on, never this builder: once inlined, the JIT drops it.
       return scheduler.submit(
-          new Task<>(
-              scheduler,
-              job,
-              priority,
-              key,
-              retry,
-              timeoutNanos,
-              periodNanos,
-              fixedRate,
-              type,
-              tenant),
+          new Task<>(scheduler, job, priority, options()),
           runAtSet,
           runAtSet ? runAtNanos : delayNanos);
     }

@@ -16,13 +16,7 @@ final class Task<T> implements JobHandle<T> {
   long id; // given under the scheduler's lock when the task is accepted, before it is shared
   final Job<T> job;
   final int priority;
-  final String key;
-  final RetryPolicy retry;
-  final long timeoutNanos; // 0 = no per-attempt timeout
-  final long periodNanos; // 0 = runs once; otherwise a recurring job
-  final boolean fixedRate; // recurring: next occurrence on the grid (true) or after the run (false)
-  final String type; // null = no type
-  final String tenant; // null = the default tenant
+  final TaskOptions options; // shared with every job that sets none
 
   /**
    * The result future, created by the first {@link #result()} call; or {@link #DONE} if the job
@@ -76,27 +70,11 @@ final class Task<T> implements JobHandle<T> {
   /** Guarded: the run-at reading of the current occurrence (the grid of a fixed-rate job). */
   long scheduledAt;
 
-  Task(
-      JobScheduler owner,
-      Job<T> job,
-      int priority,
-      String key,
-      RetryPolicy retry,
-      long timeoutNanos,
-      long periodNanos,
-      boolean fixedRate,
-      String type,
-      String tenant) {
+  Task(JobScheduler owner, Job<T> job, int priority, TaskOptions options) {
     this.owner = owner;
     this.job = job;
     this.priority = priority;
-    this.key = key;
-    this.retry = retry;
-    this.timeoutNanos = timeoutNanos;
-    this.periodNanos = periodNanos;
-    this.fixedRate = fixedRate;
-    this.type = type;
-    this.tenant = tenant;
+    this.options = options;
   }
 
   @Override
@@ -111,17 +89,17 @@ final class Task<T> implements JobHandle<T> {
 
   @Override
   public String idempotencyKey() {
-    return key;
+    return options.key;
   }
 
   @Override
   public String tenant() {
-    return tenant;
+    return options.tenant;
   }
 
   @Override
   public String type() {
-    return type;
+    return options.type;
   }
 
   @Override
@@ -203,7 +181,7 @@ final class Task<T> implements JobHandle<T> {
         + id
         + ", priority="
         + priority
-        + (key == null ? "" : ", key=" + key)
+        + (options.key == null ? "" : ", key=" + options.key)
         + ", status="
         + status
         + ", attempts="
