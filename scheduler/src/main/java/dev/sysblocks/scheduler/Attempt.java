@@ -14,7 +14,7 @@ final class Attempt<T> implements JobContext {
   final Thread thread;
   final JobScheduler.Worker worker; // null when run by a caller (manual dispatch, caller-runs)
   final long startedAt;
-  final long deadline; // meaningful only when task.timeoutNanos > 0
+  final long deadline; // meaningful only when task.options.timeoutNanos > 0
 
   /** The cancellation signal the job polls. */
   private volatile boolean stop;
@@ -38,7 +38,7 @@ final class Attempt<T> implements JobContext {
     this.thread = thread;
     this.worker = worker;
     this.startedAt = startedAt;
-    this.deadline = startedAt + task.timeoutNanos;
+    this.deadline = startedAt + task.options.timeoutNanos;
   }
 
   /** Raises the signal and interrupts the thread; call under the lock, while unsettled. */
@@ -65,7 +65,7 @@ final class Attempt<T> implements JobContext {
 
   @Override
   public String idempotencyKey() {
-    return task.key;
+    return task.options.key;
   }
 
   @Override

@@ -132,11 +132,16 @@ public final class JobScheduler implements AutoCloseable {
    * attempt is settled once (by its thread or by the timeout thread), and interrupts are sent
    * only to unsettled attempts, under the lock: an interrupt never reaches the next job.
    *
-   * Cost. submit, dispatch: O(log n) heap work plus one lock acquisition; cancel: O(1) (lazy).
-   * Memory: a Task, a PendingJob and a CompletableFuture per job, an Attempt per attempt. Not yet
-   * measured by a JMH benchmark (the scheduler benchmarks of issue 6 are still to be written);
-   * SchedulerLoadStressTest runs 3 x 10^5 tiny jobs on 8 workers in about 3 s on the 2-core VM,
-   * a functional figure, not a throughput claim.
+   * Cost. submit, dispatch: O(log n) heap work plus one lock acquisition; cancel: O(1) (lazy: the
+   * entry, and the task it holds, stay in the store until their run-at time passes, so cancelling
+   * many far-off jobs holds their memory until then). Memory per job: a Task (80 B) and a
+   * PendingJob (56 B); a TaskOptions (48 B) only if the job sets an option besides its priority;
+   * the CompletableFuture only once result() is called; an Attempt per attempt. So 136 B per plain
+   * submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B). Throughput and latency:
+   * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/; in single short
+   * smoke runs on the shared 2-core VM (2026-11-23, indicative only) 1.1 to 1.6M tiny jobs/s
+   * through 2 workers from one producer, against 3.9 to 4.7M for a ThreadPoolExecutor over a
+   * PriorityBlockingQueue and about 10k for Quartz's RAMJobStore.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED). A single lock is the simple, correct choice for a
@@ -241,6 +246,7 @@ public final class JobScheduler implements AutoCloseable {
   private final long blockTimeoutNanos;
   private final long agingStepNanos; // 0 = strict priorities
   private final RetryPolicy defaultRetry;
+  private final TaskOptions defaultOptions; // of every job that sets no option
   private final RandomGenerator random; // null = ThreadLocalRandom
   private final JobListener listener; // may be null
   private final DeadLetterHandler deadLetters; // may be null
@@ -294,6 +300,7 @@ public final class JobScheduler implements AutoCloseable {
     this.blockTimeoutNanos = b.blockTimeoutNanos;
     this.agingStepNanos = b.agingStepNanos;
     this.defaultRetry = b.retry;
+    this.defaultOptions = TaskOptions.defaults(b.retry);
     this.random = b.random;
     this.listener = b.listener;
     this.deadLetters = b.deadLetters;
@@ -344,7 +351,8 @@ public final class JobScheduler implements AutoCloseable {
    *     {@link FullQueuePolicy})
    */
   public <T> JobHandle<T> submit(Job<T> job) {
-    return newJob(job).submit();
+    Objects.requireNonNull(job, "job");
+    return submit(new Task<>(this, job, DEFAULT_PRIORITY, defaultOptions), false, 0);
   }
 
   /**
@@ -360,9 +368,14 @@ public final class JobScheduler implements AutoCloseable {
     return new Submission<>(this, job);
   }
 
+  /**
+   * Accepts a new task, built by the caller before the lock is taken (its id is given here): so
+   * neither a plain {@code submit(job)} nor an inlined {@link Submission} allocates anything but
+   * the handle and its queue entry (SchedulerSubmitAllocationTest). {@code when} is a ticker
+   * reading if {@code runAtSet}, else a delay in nanoseconds.
+   */
   @SuppressWarnings("unchecked") // a key maps to the job first submitted with it; see Submission
-  private <T> JobHandle<T> submit(Submission<T> s) {
-    Task<T> task;
+  private <T> JobHandle<T> submit(Task<T> task, boolean runAtSet, long when) {
     Attempt<T> inline = null;
     long now;
     lock.lock();
@@ -374,8 +387,8 @@ public final class JobScheduler implements AutoCloseable {
           increment(SchedulerStats.REJECTED);
           throw new RejectedExecutionException(name + " is shut down; job not accepted");
         }
-        if (s.key != null) {
-          Task<?> existing = pendingByKey.get(s.key);
+        if (task.options.key != null) {
+          Task<?> existing = pendingByKey.get(task.options.key);
           if (existing != null) {
             if (queued < capacity) {
               notFull.signal(); // pass on a wake-up this submitter may have taken from another
@@ -409,26 +422,14 @@ public final class JobScheduler implements AutoCloseable {
         }
       }
       now = ticker.read();
-      long runAt = runAt(s, now);
-      task =
-          new Task<>(
-              this,
-              ++lastJobId,
-              s.job,
-              s.priority,
-              s.key,
-              s.retry,
-              s.timeoutNanos,
-              s.periodNanos,
-              s.fixedRate,
-              s.type,
-              s.tenant);
+      long runAt = runAt(runAtSet, when, now);
+      task.id = ++lastJobId;
       task.scheduledAt = callerRuns ? now : runAt;
       increment(SchedulerStats.SUBMITTED);
-      if (s.key != null) {
-        pendingByKey.put(s.key, task);
+      if (task.options.key != null) {
+        pendingByKey.put(task.options.key, task);
       }
-      if (task.periodNanos > 0) {
+      if (task.options.periodNanos > 0) {
         recurringJobs.add(task);
       }
       if (callerRuns) {
@@ -446,14 +447,15 @@ public final class JobScheduler implements AutoCloseable {
     return task;
   }
 
-  private long runAt(Submission<?> s, long now) {
-    if (s.runAtSet) {
-      return s.runAtNanos - now < 0 ? now : s.runAtNanos;
+  /** A ticker reading, past ones meaning now; or a delay from now. */
+  private long runAt(boolean runAtSet, long when, long now) {
+    if (runAtSet) {
+      return when - now < 0 ? now : when;
     }
-    if (s.delayNanos > Long.MAX_VALUE / 2 - (now - origin)) {
-      throw new IllegalArgumentException("delay is too long: " + Duration.ofNanos(s.delayNanos));
+    if (when > Long.MAX_VALUE / 2 - (now - origin)) {
+      throw new IllegalArgumentException("delay is too long: " + Duration.ofNanos(when));
     }
-    return now + s.delayNanos;
+    return now + when;
   }
 
   /** Queues a task (new or retried) to become eligible at {@code runAt}. Under the lock. */
@@ -506,7 +508,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Sets a live entry aside if its type is at its limit. Under the lock. */
   private boolean parkedByType(PendingJob e) {
-    TypeSlot slot = e.task.type == null ? null : typeSlots.get(e.task.type);
+    TypeSlot slot = e.task.options.type == null ? null : typeSlots.get(e.task.options.type);
     if (slot != null && slot.running >= slot.limit) {
       slot.parked.add(e); // still queued; returns to the store when a slot frees
       return true;
@@ -536,7 +538,7 @@ public final class JobScheduler implements AutoCloseable {
     PendingJob e;
     while ((e = store.poll(now)) != null) {
       if (isLive(e)) {
-        String tenant = e.task.tenant == null ? "" : e.task.tenant;
+        String tenant = e.task.options.tenant == null ? "" : e.task.options.tenant;
         TenantQueue q = tenants.get(tenant);
         if (q == null) {
           q = new TenantQueue(tenantWeights.getOrDefault(tenant, 1), virtualTime);
@@ -594,7 +596,7 @@ public final class JobScheduler implements AutoCloseable {
     task.occurrenceAttempts++;
     Attempt<T> a =
         new Attempt<>(task, task.occurrenceAttempts, task.occurrence, thread, worker, now);
-    TypeSlot slot = task.type == null ? null : typeSlots.get(task.type);
+    TypeSlot slot = task.options.type == null ? null : typeSlots.get(task.options.type);
     if (slot != null) {
       slot.running++; // caller-runs may exceed the limit; see Submission.type
     }
@@ -605,7 +607,7 @@ public final class JobScheduler implements AutoCloseable {
     unsettled++;
     runningCount.incrementAndGet();
     runningAttempts.add(a);
-    if (task.timeoutNanos > 0) {
+    if (task.options.timeoutNanos > 0) {
       deadlines.add(a);
       ensureWatchdog();
       watchdogWake.signal();
@@ -648,7 +650,7 @@ public final class JobScheduler implements AutoCloseable {
       } else if (failure == null) {
         task.value = value;
         outcome =
-            task.periodNanos > 0
+            task.options.periodNanos > 0
                 ? nextOccurrence(task, a.number, now)
                 : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
       } else {
@@ -667,10 +669,10 @@ public final class JobScheduler implements AutoCloseable {
     unsettled--;
     runningCount.decrementAndGet();
     runningAttempts.remove(a);
-    if (a.task.timeoutNanos > 0) {
+    if (a.task.options.timeoutNanos > 0) {
       deadlines.remove(a);
     }
-    TypeSlot slot = a.task.type == null ? null : typeSlots.get(a.task.type);
+    TypeSlot slot = a.task.options.type == null ? null : typeSlots.get(a.task.options.type);
     if (slot != null) {
       slot.running--;
       if (!slot.parked.isEmpty()) {
@@ -697,9 +699,9 @@ public final class JobScheduler implements AutoCloseable {
     if (state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, null, now);
     }
-    long period = task.periodNanos;
+    long period = task.options.periodNanos;
     long next;
-    if (task.fixedRate) {
+    if (task.options.fixedRate) {
       long behind = Math.max(0L, now - task.scheduledAt);
       next = task.scheduledAt + (behind / period + 1) * period;
     } else {
@@ -714,7 +716,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Retry, fail or dead-letter after a failed attempt. Under the lock. */
   private Outcome afterFailure(Task<?> task, int attempt, Throwable failure, long now) {
-    RetryPolicy policy = task.retry;
+    RetryPolicy policy = task.options.retry;
     boolean retryable;
     try {
       retryable = policy.retries(failure);
@@ -728,7 +730,7 @@ public final class JobScheduler implements AutoCloseable {
     if (attempt >= policy.maxAttempts()) {
       return finish(task, JobStatus.DEAD_LETTERED, attempt, failure, now);
     }
-    if (task.periodNanos > 0 && state >= SHUTDOWN) {
+    if (task.options.periodNanos > 0 && state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, failure, now); // shutdown ends recurring
     }
     double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
@@ -740,10 +742,10 @@ public final class JobScheduler implements AutoCloseable {
   /** Gives a task its final status. Under the lock; the future completes later, in publish. */
   private Outcome finish(Task<?> task, JobStatus status, int attempt, Throwable failure, long now) {
     task.status = status;
-    if (task.key != null) {
-      pendingByKey.remove(task.key, task);
+    if (task.options.key != null) {
+      pendingByKey.remove(task.options.key, task);
     }
-    if (task.periodNanos > 0) {
+    if (task.options.periodNanos > 0) {
       recurringJobs.remove(task);
     }
     JobEvent.Kind kind;
@@ -979,7 +981,7 @@ public final class JobScheduler implements AutoCloseable {
                   + " attempt "
                   + a.number
                   + " timed out after "
-                  + Duration.ofNanos(task.timeoutNanos));
+                  + Duration.ofNanos(task.options.timeoutNanos));
       outcome = afterFailure(task, a.number, failure, now);
     }
     if (a.worker != null) {
@@ -1502,6 +1504,20 @@ public final class JobScheduler implements AutoCloseable {
       return repeat(Checks.positiveNanos(delay, "delay"), false);
     }
 
+    private TaskOptions options() {
+      TaskOptions defaults = scheduler.defaultOptions;
+      boolean none =
+          key == null
+              && retry == defaults.retry
+              && timeoutNanos == 0
+              && periodNanos == 0
+              && type == null
+              && tenant == null;
+      return none
+          ? defaults
+          : new TaskOptions(key, retry, timeoutNanos, periodNanos, fixedRate, type, tenant);
+    }
+
     private Submission<T> repeat(long nanos, boolean atFixedRate) {
       if (periodNanos != 0) {
         throw new IllegalStateException("repetition already set");
@@ -1520,7 +1536,11 @@ public final class JobScheduler implements AutoCloseable {
      * @throws IllegalArgumentException if the delay reaches beyond about 146 years of ticker time
      */
     public JobHandle<T> submit() {
-      return scheduler.submit(this);
+      // Only fields are passed on, never this builder: once inlined, the JIT drops it.
+      return scheduler.submit(
+          new Task<>(scheduler, job, priority, options()),
+          runAtSet,
+          runAtSet ? runAtNanos : delayNanos);
     }
   }
 
