@@ -1,0 +1,218 @@
+package dev.sysblocks.cache;
+
+import dev.sysblocks.core.Ticker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The engine behind {@link StoreBackedCache} and {@link CacheAside}: single-flight loading from a
+ * source, negative entries, and per-key guards that keep a load from caching a value older than a
+ * write that overlapped it.
+ */
+final class GuardedCache<K, V> {
+
+  /*
+   * Strategies over a store: loads that cannot cache stale values
+   * =============================================================
+   * Problem. A cache in front of a store answers reads from memory and sends misses to the store.
+   * Two things go wrong. (1) A stampede: 64 threads miss one hot key at once and send 64 identical
+   * queries. (2) A stale fill: a load reads the store, a write (or an invalidation after an
+   * out-of-band write) lands, and then the load puts what it read -- now older than the store --
+   * into the cache, where it stays until it expires. (2) is the classic cache-aside race [1]:
+   *
+   *   t0  R: miss k; store.load(k) reads "v1"  ...slow...
+   *   t1  W: store.write(k, "v2"); cache.invalidate(k)         (or cache.put(k, "v2"))
+   *   t2  R: cache.put(k, "v1")     <- the cache now serves v1 while the store holds v2
+   *
+   * Idea. Single-flight, as in AbstractCache, for (1): the first missing caller places a future in
+   * `loads`, loads, and completes it; the others join it. For (2), a per-key write counter (a
+   * "stamp", after the lease tokens of [1]): a load reads the key's stamp before it calls the
+   * store and, after the store answers, caches its result only if the stamp has not moved. Every
+   * invalidation moves the stamp under the key's lock, and the
+   * stamp check plus the cache put run under the same lock, so "check, then put" cannot straddle
+   * a write. In the figure, W moves the stamp at t1; at t2 R sees the move, returns "v1" to its
+   * own caller (whose read overlapped the write, so either answer is linearizable) and caches
+   * nothing; the next reader loads "v2".
+   *
+   * The counters live in KeyGuards: one Guard (a ReentrantLock and a long) per key that some
+   * thread is using, created on first pin and dropped when the last user unpins. A load pins its
+   * key from before reading the stamp until after its put, so a write that overlaps it finds the
+   * same Guard; a write that overlaps no load may move the stamp of a fresh Guard that is then
+   * dropped -- harmless, since no load was there to be stopped.
+   *
+   * Negative entries. An absent key can be cached as a Slot with a null value for its own time
+   * to live (read through the cache's ticker on each negative hit), so a flood of lookups for a
+   * key that does not exist (a scan for ids, a misbehaving client) reaches the store once per
+   * TTL, not once per lookup. Worked example: with a 30 s negative TTL and 1,000 lookups a second
+   * of one missing id, the store sees one load every 30 s instead of 30,000
+   * (ReadThroughTest.negativeCachingRemembersAnAbsentKeyUntilItsTimeToLivePasses).
+   *
+   * Invariant. After a write or invalidation of k returns, the cache holds for k either nothing,
+   * or a value put by a load that read the stamp after that write moved it (so whose store read
+   * began after the write was applied), or the value of a later write. A Guard is in `guards`
+   * exactly while its pin count is positive; pin counts change only inside compute on the key.
+   *
+   * Cost. A hit is one cache hit plus a field read (and a ticker read for a negative entry, or
+   * when refresh-ahead is on). A miss adds, to the store's own latency, one future and two map
+   * operations on `loads`, a compute to pin and one to unpin, and two uncontended lock
+   * acquisitions (stamp read, check-and-put). Not benchmarked: the store's round trip (100 us to
+   * ms for a database) dominates by orders of magnitude.
+   *
+   * Concurrency. The store's load runs on the calling thread with no lock held; only callers of
+   * the same key wait for it (uninterruptibly, without a timeout: give the store one). The key's
+   * lock is held only around a counter read and a cache put or invalidate -- never around the
+   * store's load. A source that reads its own key again through this cache deadlocks on its own
+   * future; sources must not call back into the cache for the key they load.
+   *
+   * Alternatives. Caching the load inside Cache.get(key, loader) would give single-flight but
+   * not the stamp check: AbstractCache puts the loader's result unconditionally. Locking the key
+   * around the store load (as Guava's segment lock and ConcurrentHashMap.compute do) also rules
+   * out stale fills, but then a slow load blocks writers of the key and, with striping, other
+   * keys. Version numbers stored with the data (an "updated_at" column compared on put) need the
+   * store to carry them; the stamp here needs nothing from the store.
+   *
+   * References.
+   *  [1] R. Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013 (leases against stale
+   *      sets and thundering herds),
+   *      https://www.usenix.org/conference/nsdi13/technical-sessions/presentation/nishtala
+   *  [2] golang.org/x/sync/singleflight, https://pkg.go.dev/golang.org/x/sync/singleflight
+   */
+
+  private final AbstractCache<K, Slot<V>> cache;
+  private final Ticker ticker;
+  private final long negativeTtlNanos; // 0: absent keys are not cached
+  private final KeyGuards<K> guards = new KeyGuards<>();
+  private final ConcurrentHashMap<K, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
+
+  GuardedCache(CacheBuilder settings, long negativeTtlNanos) {
+    this.cache = settings.buildCache();
+    this.ticker = settings.tickerOrSystem();
+    this.negativeTtlNanos = negativeTtlNanos;
+  }
+
+  // --- reads -----------------------------------------------------------------------------------
+
+  /** Returns the cached value, or loads it from {@code source} once however many threads miss. */
+  V read(K key, Function<? super K, ? extends V> source) {
+    Slot<V> slot = cache.getIfPresent(key);
+    if (slot != null && (!slot.isAbsent() || negativeIsLive(slot))) {
+      return slot.value();
+    }
+    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> other = loads.putIfAbsent(key, mine);
+    if (other != null) {
+      return await(other);
+    }
+    try {
+      Slot<V> raced = cache.peek(key); // a load that ended between our miss and our claim
+      if (raced != null && (!raced.isAbsent() || negativeIsLive(raced))) {
+        mine.complete(raced.value());
+        return raced.value();
+      }
+      V value = loadAndInstall(key, source);
+      mine.complete(value);
+      return value;
+    } catch (RuntimeException | Error e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      loads.remove(key, mine);
+    }
+  }
+
+  /**
+   * Loads {@code key} and caches the result unless a write or invalidation of the key was recorded
+   * after the load began (then the result may predate the store's current value: it is returned to
+   * this caller, whose read overlapped that write, but not cached).
+   */
+  private V loadAndInstall(K key, Function<? super K, ? extends V> source) {
+    KeyGuards.Guard guard = guards.pin(key);
+    try {
+      long stamp = guard.stamp(); // before the load: a write after this point discards the result
+      long start = ticker.read();
+      V value;
+      try {
+        value = source.apply(key);
+      } catch (RuntimeException | Error e) {
+        cache.stats.recordLoadFailure(ticker.read() - start);
+        throw e;
+      }
+      long end = ticker.read();
+      cache.stats.recordLoadSuccess(end - start); // an absent key is a successful answer
+      guard.lock.lock();
+      try {
+        if (guard.writes() == stamp) {
+          if (value != null) {
+            cache.put(key, new Slot<>(value, end));
+          } else if (negativeTtlNanos > 0) {
+            cache.put(key, new Slot<>(null, end));
+          } else {
+            cache.invalidate(key); // a refresh that finds the key gone must not keep serving it
+          }
+        }
+      } finally {
+        guard.lock.unlock();
+      }
+      return value;
+    } finally {
+      guards.unpin(key);
+    }
+  }
+
+  private boolean negativeIsLive(Slot<V> absent) {
+    return negativeTtlNanos > 0 && ticker.read() - absent.cachedAt() < negativeTtlNanos;
+  }
+
+  // --- invalidation ----------------------------------------------------------------------------
+
+  /**
+   * Drops the cached entry and records a write, so that a load in flight, which may have read the
+   * store before the change that prompted this call, does not cache its result.
+   */
+  void invalidate(K key) {
+    KeyGuards.Guard guard = guards.pin(key);
+    try {
+      guard.lock.lock();
+      try {
+        guard.recordWrite();
+        cache.invalidate(key);
+      } finally {
+        guard.lock.unlock();
+      }
+    } finally {
+      guards.unpin(key);
+    }
+  }
+
+  // --- for the strategies and tests ------------------------------------------------------------
+
+  CacheStats stats() {
+    return cache.stats();
+  }
+
+  /** The cached slot without counting a hit or miss (tests). */
+  Slot<V> peek(K key) {
+    return cache.peek(key);
+  }
+
+  int pinnedKeys() {
+    return guards.pinnedKeys();
+  }
+
+  private static <V> V await(CompletableFuture<V> load) {
+    try {
+      return load.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw e;
+    }
+  }
+}

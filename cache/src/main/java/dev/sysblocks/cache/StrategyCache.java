@@ -1,0 +1,33 @@
+package dev.sysblocks.cache;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/** {@link StoreBackedCache} over a {@link GuardedCache}: the strategies, each a few lines. */
+final class StrategyCache<K, V> implements StoreBackedCache<K, V> {
+
+  private final Function<K, V> loadFromStore; // one method reference, not one per get
+  final GuardedCache<K, V> engine;
+
+  StrategyCache(DataStore<K, V> store, GuardedCache<K, V> engine) {
+    this.loadFromStore = store::load;
+    this.engine = engine;
+  }
+
+  @Override
+  public V get(K key) {
+    Objects.requireNonNull(key, "key");
+    return engine.read(key, loadFromStore);
+  }
+
+  @Override
+  public void invalidate(K key) {
+    Objects.requireNonNull(key, "key");
+    engine.invalidate(key);
+  }
+
+  @Override
+  public CacheStats stats() {
+    return engine.stats();
+  }
+}
