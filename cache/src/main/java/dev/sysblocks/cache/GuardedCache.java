@@ -30,7 +30,7 @@ final class GuardedCache<K, V> {
    * `loads`, loads, and completes it; the others join it. For (2), a per-key write counter (a
    * "stamp", after the lease tokens of [1]): a load reads the key's stamp before it calls the
    * store and, after the store answers, caches its result only if the stamp has not moved. Every
-   * invalidation moves the stamp under the key's lock, and the
+   * invalidation and every write moves the stamp under the key's lock, and the
    * stamp check plus the cache put run under the same lock, so "check, then put" cannot straddle
    * a write. In the figure, W moves the stamp at t1; at t2 R sees the move, returns "v1" to its
    * own caller (whose read overlapped the write, so either answer is linearizable) and caches
@@ -41,6 +41,21 @@ final class GuardedCache<K, V> {
    * key from before reading the stamp until after its put, so a write that overlaps it finds the
    * same Guard; a write that overlaps no load may move the stamp of a fresh Guard that is then
    * dropped -- harmless, since no load was there to be stopped.
+   *
+   * Writes (write-through). Two writers of one key can interleave as badly as a load and a write:
+   *
+   *   t0  A: store.write(k, "a")            t1  B: store.write(k, "b"); cache.put(k, "b")
+   *   t2  A: cache.put(k, "a")   <- the store holds "b" (B wrote last), the cache "a"
+   *
+   * So a write holds the key's lock from before its store write until after its cache update:
+   * writes of one key are serialized, and reach the store and the cache in the same order. The
+   * lock is per key (a Guard), so writers of other keys never wait; loads never take it across
+   * the store call, so readers of the key are not blocked by a slow write unless they miss. If the
+   * store write throws, the cache is not touched and the caller gets the exception; the stamp
+   * still moves, because a failed write may have been applied (a timed-out commit) and a load
+   * overlapping it must not cache a value the store may already have replaced. A write that
+   * threw after being applied leaves the cache holding the previous value (or nothing) until it
+   * expires or is written again: the caller, who got the exception, should retry or invalidate.
    *
    * Negative entries. An absent key can be cached as a Slot with a null value for its own time
    * to live (read through the cache's ticker on each negative hit), so a flood of lookups for a
@@ -163,6 +178,38 @@ final class GuardedCache<K, V> {
 
   private boolean negativeIsLive(Slot<V> absent) {
     return negativeTtlNanos > 0 && ticker.read() - absent.cachedAt() < negativeTtlNanos;
+  }
+
+  // --- writes --------------------------------------------------------------------------------
+
+  /**
+   * Runs {@code storeWrite}, then caches {@code newValue} (or, if it is null, drops the cached
+   * entry), both under the key's lock, so that writes of one key reach the store and the cache in
+   * the same order. The stamp moves whether or not the store write succeeds: a write that threw may
+   * still have been applied, so a load overlapping it must not cache what it read. If the store
+   * write throws, the cache is left as it was and the exception propagates.
+   */
+  void write(K key, Runnable storeWrite, V newValue) {
+    KeyGuards.Guard guard = guards.pin(key);
+    try {
+      guard.lock.lock();
+      try {
+        try {
+          storeWrite.run();
+        } finally {
+          guard.recordWrite();
+        }
+        if (newValue != null) {
+          cache.put(key, new Slot<>(newValue, ticker.read()));
+        } else {
+          cache.invalidate(key);
+        }
+      } finally {
+        guard.lock.unlock();
+      }
+    } finally {
+      guards.unpin(key);
+    }
   }
 
   // --- invalidation ----------------------------------------------------------------------------

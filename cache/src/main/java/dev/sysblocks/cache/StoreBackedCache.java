@@ -1,8 +1,9 @@
 package dev.sysblocks.cache;
 
 /**
- * A cache in front of a {@link DataStore}: reads go through the cache to the store, writes go to
- * the store and then to (or around) the cache. Instances come from {@link StoreBackedCacheBuilder}.
+ * A cache in front of a {@link DataStore}: reads go through the cache to the store (read-through),
+ * writes go to the store and then to the cache (write-through). Instances come from {@link
+ * StoreBackedCacheBuilder}.
  *
  * <pre>{@code
  * StoreBackedCache<String, User> users =
@@ -17,7 +18,8 @@ package dev.sysblocks.cache;
  * or its exception. With negative caching, a key the store does not have is remembered as absent
  * for the configured time, so repeated lookups of a missing key do not reach the store.
  *
- * <p><b>Consistency.</b> A load that overlaps a write or {@link #invalidate} of its key returns
+ * <p><b>Consistency.</b> {@link #put} writes the store first; only when the store accepted the
+ * write is the value cached. A load that overlaps a write or {@link #invalidate} of its key returns
  * what it read but does not cache it: the cache never holds a value older than the last write that
  * went through this object. Writes made to the store by other means are seen only after the entry
  * expires or is invalidated. Thread-safe.
@@ -37,6 +39,31 @@ public interface StoreBackedCache<K, V> {
    *     receive it too); nothing is cached then
    */
   V get(K key);
+
+  /**
+   * Writes {@code value} to the store, then caches it (write-through). Writes of one key are
+   * serialized from the store write to the cache update, so they reach the store and the cache in
+   * the same order, and a load of the key that overlaps the write does not cache what it read.
+   * Writes of different keys do not wait for each other.
+   *
+   * @param key the key
+   * @param value the value
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   * @throws RuntimeException whatever the store's write threw; the cache is left unchanged (if the
+   *     store applied the write before throwing, the cache may serve the previous value until the
+   *     entry expires, is written again or is invalidated)
+   */
+  void put(K key, V value);
+
+  /**
+   * Deletes {@code key} from the store, then drops its cached entry; serialized with the key's
+   * other writes like {@link #put}.
+   *
+   * @param key the key
+   * @throws NullPointerException if {@code key} is null
+   * @throws RuntimeException whatever the store's delete threw; the cache is left unchanged
+   */
+  void delete(K key);
 
   /**
    * Drops the cached entry for {@code key} (the store is untouched), and keeps a load of the key in

@@ -6,10 +6,12 @@ import java.util.function.Function;
 /** {@link StoreBackedCache} over a {@link GuardedCache}: the strategies, each a few lines. */
 final class StrategyCache<K, V> implements StoreBackedCache<K, V> {
 
+  private final DataStore<K, V> store;
   private final Function<K, V> loadFromStore; // one method reference, not one per get
   final GuardedCache<K, V> engine;
 
   StrategyCache(DataStore<K, V> store, GuardedCache<K, V> engine) {
+    this.store = store;
     this.loadFromStore = store::load;
     this.engine = engine;
   }
@@ -18,6 +20,19 @@ final class StrategyCache<K, V> implements StoreBackedCache<K, V> {
   public V get(K key) {
     Objects.requireNonNull(key, "key");
     return engine.read(key, loadFromStore);
+  }
+
+  @Override
+  public void put(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    engine.write(key, () -> store.write(key, value), value);
+  }
+
+  @Override
+  public void delete(K key) {
+    Objects.requireNonNull(key, "key");
+    engine.write(key, () -> store.delete(key), null);
   }
 
   @Override

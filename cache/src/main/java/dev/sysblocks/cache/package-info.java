@@ -96,6 +96,12 @@
  *       {@code invalidate}</td>
  *       <td>the load's exception reaches every waiting caller; nothing cached; a crash loses only
  *       cache contents</td></tr>
+ *   <tr><td>write-through</td><td>{@code StoreBackedCache.put}, {@code delete}</td>
+ *       <td>as read-through</td>
+ *       <td>store, then cache, serialized per key (writers of other keys never wait)</td>
+ *       <td>a value only once the store has accepted it; never a value older than the store's</td>
+ *       <td>the caller gets the exception, the cache is unchanged; an acknowledged write is in
+ *       the store, so a crash loses nothing acknowledged</td></tr>
  * </table>
  */
 package dev.sysblocks.cache;

@@ -19,7 +19,9 @@ final class InstrumentedStore<K, V> implements DataStore<K, V> {
   final AtomicInteger writes = new AtomicInteger();
   final AtomicInteger calls = new AtomicInteger();
   volatile Hook<K> beforeLoad = k -> {};
+  volatile Hook<K> afterLoadRead = k -> {}; // the value is read; the load has not returned yet
   volatile Hook<K> beforeWrite = k -> {};
+  volatile Hook<K> afterWrite = k -> {}; // the write is applied; the call has not returned yet
   volatile int failEvery; // 0: never; k: calls k, 2k, 3k ... throw before being applied
 
   @Override
@@ -27,7 +29,9 @@ final class InstrumentedStore<K, V> implements DataStore<K, V> {
     maybeFail("load", key);
     loads.incrementAndGet();
     beforeLoad.before(key);
-    return backing.load(key);
+    V value = backing.load(key);
+    afterLoadRead.before(key);
+    return value;
   }
 
   @Override
@@ -36,6 +40,7 @@ final class InstrumentedStore<K, V> implements DataStore<K, V> {
     writes.incrementAndGet();
     beforeWrite.before(key);
     backing.write(key, value);
+    afterWrite.before(key);
   }
 
   @Override
@@ -44,6 +49,7 @@ final class InstrumentedStore<K, V> implements DataStore<K, V> {
     writes.incrementAndGet();
     beforeWrite.before(key);
     backing.delete(key);
+    afterWrite.before(key);
   }
 
   Map<K, V> snapshot() {
