@@ -2,8 +2,9 @@ package dev.sysblocks.cache;
 
 /**
  * A cache in front of a {@link DataStore}: reads go through the cache to the store (read-through),
- * writes go to the store and then to the cache (write-through). Instances come from {@link
- * StoreBackedCacheBuilder}.
+ * writes go to the store and then to the cache (write-through) or around it (write-around: the
+ * cached entry is dropped), as chosen with {@link StoreBackedCacheBuilder#writeStrategy}. Instances
+ * come from {@link StoreBackedCacheBuilder}.
  *
  * <pre>{@code
  * StoreBackedCache<String, User> users =
@@ -41,7 +42,8 @@ public interface StoreBackedCache<K, V> {
   V get(K key);
 
   /**
-   * Writes {@code value} to the store, then caches it (write-through). Writes of one key are
+   * Writes {@code value} to the store, then caches it ({@link WriteStrategy#WRITE_THROUGH}, the
+   * default) or drops the cached entry ({@link WriteStrategy#WRITE_AROUND}). Writes of one key are
    * serialized from the store write to the cache update, so they reach the store and the cache in
    * the same order, and a load of the key that overlaps the write does not cache what it read.
    * Writes of different keys do not wait for each other.

@@ -27,6 +27,7 @@ public final class StoreBackedCacheBuilder<K, V> {
   private final DataStore<K, V> store;
   private final CacheBuilder cacheSettings;
   private Duration negativeTtl;
+  private WriteStrategy writeStrategy;
 
   private StoreBackedCacheBuilder(DataStore<K, V> store, CacheBuilder cacheSettings) {
     this.store = store;
@@ -75,6 +76,24 @@ public final class StoreBackedCacheBuilder<K, V> {
   }
 
   /**
+   * Sets what a write does with the cache once the store has accepted it (default {@link
+   * WriteStrategy#WRITE_THROUGH}).
+   *
+   * @param writeStrategy cache the written value, or drop the cached entry
+   * @return this builder
+   * @throws NullPointerException if {@code writeStrategy} is null
+   * @throws IllegalStateException if already set
+   */
+  public StoreBackedCacheBuilder<K, V> writeStrategy(WriteStrategy writeStrategy) {
+    Objects.requireNonNull(writeStrategy, "writeStrategy");
+    if (this.writeStrategy != null) {
+      throw new IllegalStateException("writeStrategy already set: " + this.writeStrategy);
+    }
+    this.writeStrategy = writeStrategy;
+    return this;
+  }
+
+  /**
    * Builds a new, empty cache over the store.
    *
    * @return a new store-backed cache
@@ -82,7 +101,8 @@ public final class StoreBackedCacheBuilder<K, V> {
    */
   public StoreBackedCache<K, V> build() {
     long negativeNanos = negativeTtl == null ? 0 : saturatedNanos(negativeTtl);
-    return new StrategyCache<>(store, new GuardedCache<>(cacheSettings, negativeNanos));
+    WriteStrategy writes = writeStrategy == null ? WriteStrategy.WRITE_THROUGH : writeStrategy;
+    return new StrategyCache<>(store, new GuardedCache<>(cacheSettings, negativeNanos), writes);
   }
 
   private static long saturatedNanos(Duration d) {

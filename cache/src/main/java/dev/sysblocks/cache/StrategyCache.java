@@ -8,9 +8,11 @@ final class StrategyCache<K, V> implements StoreBackedCache<K, V> {
 
   private final DataStore<K, V> store;
   private final Function<K, V> loadFromStore; // one method reference, not one per get
+  private final boolean cacheWrites; // WRITE_THROUGH: cache the value; WRITE_AROUND: drop it
   final GuardedCache<K, V> engine;
 
-  StrategyCache(DataStore<K, V> store, GuardedCache<K, V> engine) {
+  StrategyCache(DataStore<K, V> store, GuardedCache<K, V> engine, WriteStrategy writeStrategy) {
+    this.cacheWrites = writeStrategy == WriteStrategy.WRITE_THROUGH;
     this.store = store;
     this.loadFromStore = store::load;
     this.engine = engine;
@@ -26,7 +28,7 @@ final class StrategyCache<K, V> implements StoreBackedCache<K, V> {
   public void put(K key, V value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    engine.write(key, () -> store.write(key, value), value);
+    engine.write(key, () -> store.write(key, value), cacheWrites ? value : null);
   }
 
   @Override

@@ -102,6 +102,16 @@
  *       <td>a value only once the store has accepted it; never a value older than the store's</td>
  *       <td>the caller gets the exception, the cache is unchanged; an acknowledged write is in
  *       the store, so a crash loses nothing acknowledged</td></tr>
+ *   <tr><td>write-around</td><td>{@code writeStrategy(WRITE_AROUND)}</td><td>as read-through</td>
+ *       <td>store, then drop the cached entry, serialized per key</td>
+ *       <td>the next read loads the written value; the cache holds only what is read</td>
+ *       <td>as write-through</td></tr>
+ *   <tr><td>cache-aside</td><td>{@link dev.sysblocks.cache.CacheAside}</td>
+ *       <td>{@code get(key, source)}: the application's query, single-flight</td>
+ *       <td>the application's own; then {@code invalidateAfterWrite(key)}</td>
+ *       <td>a load overlapping the invalidation is not cached; an invalidation made before the
+ *       commit, or a write that never invalidates, leaves the old value until expiry</td>
+ *       <td>the application's transaction decides; a crash loses only cache contents</td></tr>
  * </table>
  */
 package dev.sysblocks.cache;

@@ -56,8 +56,14 @@ class WriteThroughStressTest {
   }
 
   private static StrategyCache<String, String> newCache(InstrumentedStore<String, String> store) {
+    return newCache(store, WriteStrategy.WRITE_THROUGH);
+  }
+
+  private static StrategyCache<String, String> newCache(
+      InstrumentedStore<String, String> store, WriteStrategy writes) {
     return (StrategyCache<String, String>)
         StoreBackedCacheBuilder.newBuilder(store, CacheBuilder.newBuilder().maximumSize(KEYS * 2))
+            .writeStrategy(writes)
             .build();
   }
 
@@ -117,13 +123,22 @@ class WriteThroughStressTest {
 
   @Test
   void roundsOfTwoWritersAndSixReadersOfOneKeyNeverLeaveTheCacheBehindTheStore() throws Exception {
+    runRounds(WriteStrategy.WRITE_THROUGH);
+  }
+
+  @Test
+  void writeAroundRoundsNeverLeaveTheCacheBehindTheStore() throws Exception {
+    runRounds(WriteStrategy.WRITE_AROUND);
+  }
+
+  private void runRounds(WriteStrategy writes) throws Exception {
     // The final state of a long random run is mostly repaired by its last writes; here every
     // round ends in quiescence and is checked, so one stale fill or out-of-order write fails.
     InstrumentedStore<String, String> store = new InstrumentedStore<>();
     store.beforeWrite = k -> jitter(30);
     store.afterWrite = k -> jitter(30); // a writer holds its applied write for a while
     store.afterLoadRead = k -> jitter(30);
-    StrategyCache<String, String> cache = newCache(store);
+    StrategyCache<String, String> cache = newCache(store, writes);
     for (int round = 0; round < 400; round++) {
       String key = "k" + round % KEYS;
       cache.invalidate(key); // every reader of the round misses and loads
