@@ -1,9 +1,12 @@
 package dev.sysblocks.cache;
 
 import dev.sysblocks.core.Ticker;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -57,6 +60,21 @@ final class GuardedCache<K, V> {
    * threw after being applied leaves the cache holding the previous value (or nothing) until it
    * expires or is written again: the caller, who got the exception, should retry or invalidate.
    *
+   * Refresh-ahead. With a time-to-live T and a window W, a hit on an entry older than T - W
+   * queues a background reload on the injected Executor and returns the old value at once; the
+   * reload is a guarded load like any other, so it installs a fresh entry (with a fresh T) unless
+   * a write overlapped it. A set of keys with a refresh queued keeps it to one per key. Worked
+   * example: T = 60 s, W = 10 s, an entry cached at t = 0. Hits before t = 50 s do nothing; the
+   * first hit at t >= 50 s queues one reload and returns the old value, as do the hits behind it;
+   * the reload lands at, say, t = 50.2 s and the entry now lives to t = 110.2 s. A hot key is
+   * thus never missed, and its readers never wait for the store:
+   *
+   *   t:  0 ........ 50 ....... 60          cached at 0, expires at 60
+   *       [ serve  ][serve + refresh][gone]  without a hit in [50, 60) the entry just expires
+   *
+   * A failed or rejected refresh keeps the old value (until it expires) and is counted; the next
+   * hit in the window tries again.
+   *
    * Negative entries. An absent key can be cached as a Slot with a null value for its own time
    * to live (read through the cache's ticker on each negative hit), so a flood of lookups for a
    * key that does not exist (a scan for ids, a misbehaving client) reaches the store once per
@@ -100,11 +118,24 @@ final class GuardedCache<K, V> {
   private final long negativeTtlNanos; // 0: absent keys are not cached
   private final KeyGuards<K> guards = new KeyGuards<>();
   private final ConcurrentHashMap<K, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
+  private final long refreshAfterNanos; // age at which a hit starts a refresh; NO_REFRESH: never
+  private final Executor refresher; // null when refresh-ahead is off
+  private final Set<K> refreshing = ConcurrentHashMap.newKeySet(); // keys with a refresh queued
+  private final AtomicLong refreshFailures = new AtomicLong();
+
+  static final long NO_REFRESH = Long.MAX_VALUE;
 
   GuardedCache(CacheBuilder settings, long negativeTtlNanos) {
+    this(settings, negativeTtlNanos, NO_REFRESH, null);
+  }
+
+  GuardedCache(
+      CacheBuilder settings, long negativeTtlNanos, long refreshAfterNanos, Executor refresher) {
     this.cache = settings.buildCache();
     this.ticker = settings.tickerOrSystem();
     this.negativeTtlNanos = negativeTtlNanos;
+    this.refreshAfterNanos = refreshAfterNanos;
+    this.refresher = refresher;
   }
 
   // --- reads -----------------------------------------------------------------------------------
@@ -112,8 +143,14 @@ final class GuardedCache<K, V> {
   /** Returns the cached value, or loads it from {@code source} once however many threads miss. */
   V read(K key, Function<? super K, ? extends V> source) {
     Slot<V> slot = cache.getIfPresent(key);
-    if (slot != null && (!slot.isAbsent() || negativeIsLive(slot))) {
-      return slot.value();
+    if (slot != null && !slot.isAbsent()) {
+      if (refreshAfterNanos != NO_REFRESH && ticker.read() - slot.cachedAt() >= refreshAfterNanos) {
+        refreshInBackground(key, source);
+      }
+      return slot.value(); // the old value is served while a refresh runs
+    }
+    if (slot != null && negativeIsLive(slot)) {
+      return null;
     }
     CompletableFuture<V> mine = new CompletableFuture<>();
     CompletableFuture<V> other = loads.putIfAbsent(key, mine);
@@ -173,6 +210,33 @@ final class GuardedCache<K, V> {
       return value;
     } finally {
       guards.unpin(key);
+    }
+  }
+
+  /**
+   * Queues one reload of {@code key} on the refresher, unless one is already queued or running. A
+   * refresh is a guarded load: a write overlapping it wins. A refresh that fails, or that the
+   * executor rejects, changes nothing: the old value is served until it expires, and the next hit
+   * in the window tries again.
+   */
+  private void refreshInBackground(K key, Function<? super K, ? extends V> source) {
+    if (!refreshing.add(key)) {
+      return; // one refresh per key at a time
+    }
+    try {
+      refresher.execute(
+          () -> {
+            try {
+              loadAndInstall(key, source);
+            } catch (RuntimeException e) {
+              refreshFailures.incrementAndGet(); // keep the old value; counted, not rethrown
+            } finally {
+              refreshing.remove(key);
+            }
+          });
+    } catch (RuntimeException rejected) { // RejectedExecutionException, or a broken executor
+      refreshing.remove(key);
+      refreshFailures.incrementAndGet();
     }
   }
 
@@ -242,6 +306,10 @@ final class GuardedCache<K, V> {
   /** The cached slot without counting a hit or miss (tests). */
   Slot<V> peek(K key) {
     return cache.peek(key);
+  }
+
+  long refreshFailures() {
+    return refreshFailures.get();
   }
 
   int pinnedKeys() {

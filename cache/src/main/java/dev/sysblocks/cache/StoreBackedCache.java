@@ -19,6 +19,10 @@ package dev.sysblocks.cache;
  * or its exception. With negative caching, a key the store does not have is remembered as absent
  * for the configured time, so repeated lookups of a missing key do not reach the store.
  *
+ * <p><b>Refresh-ahead</b> (optional, {@link StoreBackedCacheBuilder#refreshAhead}): a hit on an
+ * entry close to its expiry returns the cached value at once and reloads it in the background, so a
+ * hot key is never missed.
+ *
  * <p><b>Consistency.</b> {@link #put} writes the store first; only when the store accepted the
  * write is the value cached. A load that overlaps a write or {@link #invalidate} of its key returns
  * what it read but does not cache it: the cache never holds a value older than the last write that

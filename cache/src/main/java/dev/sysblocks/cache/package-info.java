@@ -106,6 +106,11 @@
  *       <td>store, then drop the cached entry, serialized per key</td>
  *       <td>the next read loads the written value; the cache holds only what is read</td>
  *       <td>as write-through</td></tr>
+ *   <tr><td>refresh-ahead</td><td>{@code refreshAhead(window, executor)}</td>
+ *       <td>a hit within {@code window} of expiry serves the old value and queues one background
+ *       reload per key</td><td>as chosen</td>
+ *       <td>the old value until the reload lands; a write overlapping a reload wins</td>
+ *       <td>a failed or rejected reload keeps the old value until it expires</td></tr>
  *   <tr><td>cache-aside</td><td>{@link dev.sysblocks.cache.CacheAside}</td>
  *       <td>{@code get(key, source)}: the application's query, single-flight</td>
  *       <td>the application's own; then {@code invalidateAfterWrite(key)}</td>
