@@ -96,8 +96,8 @@ final class GuardedCache<K, V> {
    * Concurrency. The store's load runs on the calling thread with no lock held; only callers of
    * the same key wait for it (uninterruptibly, without a timeout: give the store one). The key's
    * lock is held only around a counter read and a cache put or invalidate -- never around the
-   * store's load. A source that reads its own key again through this cache deadlocks on its own
-   * future; sources must not call back into the cache for the key they load.
+   * store's load. A source that reads its own key again through this cache would wait for
+   * itself; the owner thread kept in each Flight turns that into an IllegalStateException.
    *
    * Alternatives. Caching the load inside Cache.get(key, loader) would give single-flight but
    * not the stamp check: AbstractCache puts the loader's result unconditionally. Locking the key
@@ -117,7 +117,7 @@ final class GuardedCache<K, V> {
   private final Ticker ticker;
   private final long negativeTtlNanos; // 0: absent keys are not cached
   private final KeyGuards<K> guards = new KeyGuards<>();
-  private final ConcurrentHashMap<K, CompletableFuture<V>> loads = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, Flight<V>> loads = new ConcurrentHashMap<>();
   private final long refreshAfterNanos; // age at which a hit starts a refresh; NO_REFRESH: never
   private final Executor refresher; // null when refresh-ahead is off
   private final Set<K> refreshing = ConcurrentHashMap.newKeySet(); // keys with a refresh queued
@@ -152,22 +152,25 @@ final class GuardedCache<K, V> {
     if (slot != null && negativeIsLive(slot)) {
       return null;
     }
-    CompletableFuture<V> mine = new CompletableFuture<>();
-    CompletableFuture<V> other = loads.putIfAbsent(key, mine);
+    Flight<V> mine = new Flight<>(Thread.currentThread());
+    Flight<V> other = loads.putIfAbsent(key, mine);
     if (other != null) {
-      return await(other);
+      if (other.owner == Thread.currentThread()) {
+        throw new IllegalStateException("recursive load of a key by its own source: " + key);
+      }
+      return await(other.future);
     }
     try {
       Slot<V> raced = cache.peek(key); // a load that ended between our miss and our claim
       if (raced != null && (!raced.isAbsent() || negativeIsLive(raced))) {
-        mine.complete(raced.value());
+        mine.future.complete(raced.value());
         return raced.value();
       }
       V value = loadAndInstall(key, source);
-      mine.complete(value);
+      mine.future.complete(value);
       return value;
     } catch (RuntimeException | Error e) {
-      mine.completeExceptionally(e);
+      mine.future.completeExceptionally(e);
       throw e;
     } finally {
       loads.remove(key, mine);
@@ -314,6 +317,16 @@ final class GuardedCache<K, V> {
 
   int pinnedKeys() {
     return guards.pinnedKeys();
+  }
+
+  /** A load in progress: its result, and the thread running it (to refuse recursive loads). */
+  private static final class Flight<V> {
+    final Thread owner;
+    final CompletableFuture<V> future = new CompletableFuture<>();
+
+    Flight(Thread owner) {
+      this.owner = owner;
+    }
   }
 
   private static <V> V await(CompletableFuture<V> load) {

@@ -96,6 +96,15 @@ class CacheAsideTest {
   }
 
   @Test
+  void aSourceThatReadsItsOwnKeyAgainIsRefusedRatherThanDeadlocking() {
+    assertThatThrownBy(() -> aside.get("k", k -> aside.get(k, this::query)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("recursive load of a key by its own source: k");
+    db.put("k", "v");
+    assertThat(aside.get("k", this::query)).isEqualTo("v"); // nothing left claimed
+  }
+
+  @Test
   void anAbsentKeyIsNotCached() {
     assertThat(aside.get("missing", this::query)).isNull();
     assertThat(aside.get("missing", this::query)).isNull();

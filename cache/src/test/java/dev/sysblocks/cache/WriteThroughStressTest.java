@@ -15,13 +15,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Many threads writing, reading, deleting and invalidating a few keys through a store that delays
  * its calls at random (so the interleavings that break an unguarded cache happen): once every
  * thread has stopped, the cache holds for every key either nothing or exactly the store's value.
- * The fault variant also fails every k-th store call and checks that the store ends with the last
- * acknowledged value of every key.
+ * The fault variant also fails every k-th store call (before applying it) and checks that the store
+ * ends with the last acknowledged value of every key.
  *
  * <p>Checked against two broken variants of GuardedCache: caching a load's result without comparing
  * stamps, and releasing the key's lock during the store write; the rounds test fails on both within
@@ -172,13 +174,16 @@ class WriteThroughStressTest {
     assertThat(cache.engine.pinnedKeys()).isZero();
   }
 
-  @Test
-  void aStoreFailingEveryThirdCallEndsWithTheLastAcknowledgedValueOfEveryKey() throws Exception {
+  @ParameterizedTest(name = "{0}, every {1}th store call fails")
+  @CsvSource({"WRITE_THROUGH, 2", "WRITE_THROUGH, 3", "WRITE_THROUGH, 7", "WRITE_AROUND, 3"})
+  void aStoreFailingEveryKthCallEndsWithTheLastAcknowledgedValueOfEveryKey(
+      WriteStrategy writes, int k) throws Exception {
     InstrumentedStore<String, String> store = new InstrumentedStore<>();
-    store.failEvery = 3;
-    store.beforeWrite = k -> jitter(10);
-    store.afterLoadRead = k -> jitter(10);
-    StrategyCache<String, String> cache = newCache(store);
+    store.failEvery = k;
+    store.beforeWrite = key -> jitter(10);
+    store.afterWrite = key -> jitter(10);
+    store.afterLoadRead = key -> jitter(10);
+    StrategyCache<String, String> cache = newCache(store, writes);
     CyclicBarrier start = new CyclicBarrier(THREADS);
     List<Future<Map<String, String>>> acked = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
@@ -196,11 +201,15 @@ class WriteThroughStressTest {
                   String key = "k" + own;
                   String value = "t" + thread + "-" + i;
                   try {
-                    if (random.nextInt(3) == 0) {
+                    int op = random.nextInt(10);
+                    if (op < 3) {
                       cache.get("k" + random.nextInt(KEYS));
-                    } else {
+                    } else if (op < 9) {
                       cache.put(key, value);
                       lastAcked.put(key, value);
+                    } else {
+                      cache.delete(key);
+                      lastAcked.remove(key);
                     }
                   } catch (InstrumentedStore.StoreDownException expected) {
                     // not acknowledged: neither the store nor the cache took it
