@@ -84,7 +84,8 @@ final class GuardedCache<K, V> {
    *
    * Invariant. After a write or invalidation of k returns, the cache holds for k either nothing,
    * or a value put by a load that read the stamp after that write moved it (so whose store read
-   * began after the write was applied), or the value of a later write. A Guard is in `guards`
+   * began after the write was applied), or the value of a later write. Writes of one key reach
+   * the store and the cache in the same order (one lock spans both). A Guard is in `guards`
    * exactly while its pin count is positive; pin counts change only inside compute on the key.
    *
    * Cost. A hit is one cache hit plus a field read (and a ticker read for a negative entry, or
@@ -94,9 +95,11 @@ final class GuardedCache<K, V> {
    * ms for a database) dominates by orders of magnitude.
    *
    * Concurrency. The store's load runs on the calling thread with no lock held; only callers of
-   * the same key wait for it (uninterruptibly, without a timeout: give the store one). The key's
-   * lock is held only around a counter read and a cache put or invalidate -- never around the
-   * store's load. A source that reads its own key again through this cache would wait for
+   * the same key wait for it (uninterruptibly, without a timeout: give the store one). A load
+   * holds the key's lock only around a counter read and a cache put -- never across the store's
+   * load. A write holds it across the store's write: writers of one key queue behind a slow store
+   * write, and a load of that key that missed waits for it only to install its result; readers
+   * that hit and other keys never wait. Refreshes run on the injected executor. A source that reads its own key again through this cache would wait for
    * itself; the owner thread kept in each Flight turns that into an IllegalStateException.
    *
    * Alternatives. Caching the load inside Cache.get(key, loader) would give single-flight but
@@ -104,7 +107,10 @@ final class GuardedCache<K, V> {
    * around the store load (as Guava's segment lock and ConcurrentHashMap.compute do) also rules
    * out stale fills, but then a slow load blocks writers of the key and, with striping, other
    * keys. Version numbers stored with the data (an "updated_at" column compared on put) need the
-   * store to carry them; the stamp here needs nothing from the store.
+   * store to carry them; the stamp here needs nothing from the store. Among the siblings:
+   * write-through when written data is read soon after, write-around when it is not, CacheAside
+   * when the writes live in application code rather than behind a DataStore. Write-behind (the
+   * store written later, in batches) is not here yet.
    *
    * References.
    *  [1] R. Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013 (leases against stale
