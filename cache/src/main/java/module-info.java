@@ -1,7 +1,9 @@
 /**
- * sysblocks cache: bounded concurrent caches behind one interface.
+ * sysblocks cache: bounded concurrent caches behind one interface, and the strategies that put them
+ * in front of a backing store (read-through, write-through, write-around, refresh-ahead,
+ * cache-aside).
  *
- * <p>See {@link dev.sysblocks.cache} for the policies and when to choose which.
+ * <p>See {@link dev.sysblocks.cache} for the policies, the strategies, and when to choose which.
  */
 module dev.sysblocks.cache {
   requires transitive dev.sysblocks.core;

@@ -130,11 +130,16 @@ public final class CacheBuilder {
    * @throws IllegalStateException if {@link #maximumSize(long)} was not set
    */
   public <K, V> Cache<K, V> build() {
+    return buildCache();
+  }
+
+  /** Builds the cache as its base class, for this package's strategies (same checks). */
+  <K, V> AbstractCache<K, V> buildCache() {
     if (maximumSize == UNSET) {
       throw new IllegalStateException("maximumSize is required");
     }
-    Ticker clock = ticker == null ? Ticker.system() : ticker;
-    long ttlNanos = expireAfterWrite == null ? 0 : saturatedNanos(expireAfterWrite);
+    Ticker clock = tickerOrSystem();
+    long ttlNanos = timeToLiveNanos();
     EvictionPolicy chosen = policy == null ? EvictionPolicy.LRU : policy;
     return switch (chosen) {
       case LRU -> new LruCache<>(maximumSize, ttlNanos, clock);
@@ -142,6 +147,16 @@ public final class CacheBuilder {
       case S3_FIFO -> new S3FifoCache<>(maximumSize, ttlNanos, clock);
       case CAFFEINE -> new CaffeineCache<>(maximumSize, ttlNanos, clock);
     };
+  }
+
+  /** The clock the built caches read: the one set, or the system's. */
+  Ticker tickerOrSystem() {
+    return ticker == null ? Ticker.system() : ticker;
+  }
+
+  /** The time-to-live in nanoseconds, or 0 when entries never expire. */
+  long timeToLiveNanos() {
+    return expireAfterWrite == null ? 0 : saturatedNanos(expireAfterWrite);
   }
 
   /** Durations beyond about 292 years mean "never" and are capped rather than overflowing. */

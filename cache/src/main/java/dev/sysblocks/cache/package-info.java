@@ -66,5 +66,57 @@
  *   <tr><td>zigzag @ 500</td><td>23.99</td><td>23.99</td><td>3.27</td><td>21.40</td>
  *       <td>23.99</td></tr>
  * </table>
+ *
+ * <h2>Strategies over a backing store</h2>
+ *
+ * <p><b>Entry point.</b> {@link dev.sysblocks.cache.StoreBackedCacheBuilder}: a {@link
+ * dev.sysblocks.cache.DataStore} (the system of record; {@link
+ * dev.sysblocks.cache.InMemoryDataStore} for tests) and a {@link dev.sysblocks.cache.CacheBuilder}
+ * for the cache in front of it build a {@link dev.sysblocks.cache.StoreBackedCache}.
+ *
+ * <pre>{@code
+ * StoreBackedCache<String, User> users =
+ *     StoreBackedCacheBuilder.newBuilder(userStore, CacheBuilder.newBuilder().maximumSize(10_000))
+ *         .build();
+ * User ada = users.get("ada"); // read-through: one store load per miss, however many callers
+ * }</pre>
+ *
+ * <p>Every strategy shares one rule: a store load that overlaps a write or invalidation of its key
+ * is returned to its caller but not cached, so the cache never serves a value older than the last
+ * write or invalidation made through it.
+ *
+ * <table class="striped">
+ *   <caption>Cache strategies: what a reader can see, what a failure or crash loses</caption>
+ *   <tr><th>Strategy</th><th>How to get it</th><th>Reads</th><th>Writes</th>
+ *       <th>A reader can see</th><th>A store failure / crash</th></tr>
+ *   <tr><td>read-through</td><td>{@code StoreBackedCache.get}</td>
+ *       <td>cache, else one store load per key (single-flight); optional negative entries</td>
+ *       <td>-</td>
+ *       <td>the store's value as of the load; out-of-band store changes only after expiry or
+ *       {@code invalidate}</td>
+ *       <td>the load's exception reaches every waiting caller; nothing cached; a crash loses only
+ *       cache contents</td></tr>
+ *   <tr><td>write-through</td><td>{@code StoreBackedCache.put}, {@code delete}</td>
+ *       <td>as read-through</td>
+ *       <td>store, then cache, serialized per key (writers of other keys never wait)</td>
+ *       <td>a value only once the store has accepted it; never a value older than the store's</td>
+ *       <td>the caller gets the exception, the cache is unchanged; an acknowledged write is in
+ *       the store, so a crash loses nothing acknowledged</td></tr>
+ *   <tr><td>write-around</td><td>{@code writeStrategy(WRITE_AROUND)}</td><td>as read-through</td>
+ *       <td>store, then drop the cached entry, serialized per key</td>
+ *       <td>the next read loads the written value; the cache holds only what is read</td>
+ *       <td>as write-through</td></tr>
+ *   <tr><td>refresh-ahead</td><td>{@code refreshAhead(window, executor)}</td>
+ *       <td>a hit within {@code window} of expiry serves the old value and queues one background
+ *       reload per key</td><td>as chosen</td>
+ *       <td>the old value until the reload lands; a write overlapping a reload wins</td>
+ *       <td>a failed or rejected reload keeps the old value until it expires</td></tr>
+ *   <tr><td>cache-aside</td><td>{@link dev.sysblocks.cache.CacheAside}</td>
+ *       <td>{@code get(key, source)}: the application's query, single-flight</td>
+ *       <td>the application's own; then {@code invalidateAfterWrite(key)}</td>
+ *       <td>a load overlapping the invalidation is not cached; an invalidation made before the
+ *       commit, or a write that never invalidates, leaves the old value until expiry</td>
+ *       <td>the application's transaction decides; a crash loses only cache contents</td></tr>
+ * </table>
  */
 package dev.sysblocks.cache;

@@ -35,4 +35,30 @@ class ReadmeExamplesTest {
     assertThat(stats.missCount()).isEqualTo(1);
     assertThat(stats.loadSuccessCount()).isEqualTo(1);
   }
+
+  @Test
+  void readmeExampleWriteThrough() {
+    DataStore<String, User> userTable = InMemoryDataStore.create(); // a JDBC store in production
+    // --- README snippet begins ---
+    StoreBackedCache<String, User> users =
+        StoreBackedCacheBuilder.newBuilder(
+                userTable,
+                CacheBuilder.newBuilder()
+                    .maximumSize(10_000)
+                    .expireAfterWrite(Duration.ofMinutes(5)))
+            .writeStrategy(WriteStrategy.WRITE_THROUGH) // the default; or WRITE_AROUND
+            .negativeCaching(Duration.ofSeconds(30)) // remember ids the store does not have
+            .build();
+
+    users.put("ada", new User("ada", "Ada Lovelace")); // the store first, then the cache
+    User ada = users.get("ada"); // a hit; a miss loads once, however many callers
+    User nobody = users.get("nobody"); // null, and the store is not asked again for 30 s
+    // --- README snippet ends ---
+
+    assertThat(ada).isEqualTo(new User("ada", "Ada Lovelace"));
+    assertThat(userTable.load("ada")).isEqualTo(ada);
+    assertThat(nobody).isNull();
+    assertThat(users.stats().hitCount()).isEqualTo(1);
+    assertThat(users.stats().loadCount()).isEqualTo(1);
+  }
 }

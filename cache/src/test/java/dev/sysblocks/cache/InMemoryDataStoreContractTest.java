@@ -1,0 +1,10 @@
+package dev.sysblocks.cache;
+
+/** Runs the {@link DataStore} contract against the in-memory reference store. */
+class InMemoryDataStoreContractTest extends DataStoreContractTest {
+
+  @Override
+  DataStore<String, String> newStore() {
+    return InMemoryDataStore.create();
+  }
+}
