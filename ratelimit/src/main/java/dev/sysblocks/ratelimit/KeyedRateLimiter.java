@@ -90,9 +90,11 @@ public final class KeyedRateLimiter<K> {
    *
    * Cost. A hit: one key hash (XXH3, about 15-20 ns for a short string), one clock read, one volatile
    * read of the segment's table, a probe, one CAS. KeyedRateLimiterBenchmark (full mode, 2 forks,
-   * JDK 17, 2-core AMD EPYC VM, Zipf over 10^5 and 10^6 client ids): 268 and 366 ns on one thread,
-   * 7.9 and 8.2 times faster than Caffeine + Bucket4j, with cache misses on the table and the key
-   * strings as the main cost; 0 B per decision. Heap: 33.8 B per live key at 10^6 keys, 40.1 at
+   * JDK 17, 2-core AMD EPYC VM, quiet machine, Zipf over 10^5 and 10^6 client ids): 246 and 386 ns
+   * on one thread, 3.0 and 3.7 times faster than Caffeine + Bucket4j; 274 and 371 ns per thread on
+   * two threads, 6.4 times faster (the peer's cache maintenance contends). Cache misses on the table
+   * and the key strings are the main cost (JFR: find and the key hash); under 15 B allocated per
+   * decision on average, by the rebuilds that drop refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1 at
    * 10^5 (KeyedMemoryFootprint), at most 43 B per configured key when all segments are grown
    * (maximumKeys of 12 or more; smaller tables have a 16-slot floor), and up to twice a segment's
    * table for the moment of its rebuild.
