@@ -33,9 +33,9 @@ import java.util.function.ToLongFunction;
  * live keys, 3·10^-6 at 10^7; with the seed secret, choosing keys that collide is not practical,
  * though XXH3 is not a keyed cryptographic function). A key whose bucket is full again is forgotten
  * at no cost to any decision. Only when more keys than {@code maximumKeys} (roughly, per segment)
- * are paying off a burst at the same moment must one be evicted: the one nearest to a full bucket
- * among those that share the new key's probe run. Like a key dropped from a size-bounded cache of
- * buckets, it returns with a full bucket; a stream of distinct keys gives a client nothing it could
+ * are paying off a burst at the same moment must keys be evicted: the segment is rebuilt without
+ * the keys nearest to a full bucket. Like a key dropped from a size-bounded cache of buckets, an
+ * evicted key returns with a full bucket; a stream of distinct keys gives a client nothing it could
  * not get from distinct keys alone. {@link #evictions()} counts these events.
  */
 public final class KeyedRateLimiter<K> {
@@ -62,12 +62,12 @@ public final class KeyedRateLimiter<K> {
    * quarter of the slots empty, and a power-of-two rounding).
    *
    * Forgetting. A key whose TAT is in the past has a full bucket: it is indistinguishable from a key
-   * never seen, so its slot may be given to another key and a segment that grows drops it. That is
-   * how 10^7 one-off keys pass through a table sized for 10^5 without changing any decision. Only
-   * when a segment at its largest size is 3/4 full of keys still paying off a burst must keys be
-   * evicted: the segment is rebuilt at the same size without the quarter of its keys nearest to a
-   * full bucket (smallest TAT), which lose the fewest permits of debt; a rebuild costs O(slots) and
-   * makes room for slots/8 new keys, so O(1) per new key. Failing closed instead (a newcomer
+   * never seen: a segment with no room left gives its slot to a new key on the same probe run, and
+   * a rebuild drops it. That is how 10^7 one-off keys pass through a table sized for 10^5 without
+   * changing any decision. Only when a segment at its largest size is 3/4 full of keys still paying
+   * off a burst must keys be evicted: the segment is rebuilt at the same size, down to 5/8 full,
+   * without the keys nearest to a full bucket (smallest TAT), which lose the fewest permits of
+   * debt; a rebuild costs O(slots) and makes room for slots/8 new keys, so O(1) per new key. Failing closed instead (a newcomer
    * inheriting a victim's debt) was tried and rejected: under a flood the debts pile up slot after
    * slot and every new client is refused for minutes -- the attacker's goal, reached through the
    * limiter.
