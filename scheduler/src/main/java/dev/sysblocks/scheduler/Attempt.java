@@ -22,6 +22,10 @@ final class Attempt<T> implements JobContext {
   /** Guarded by the scheduler's lock. */
   boolean settled;
 
+  /* Links of the scheduler's list of unsettled attempts (under its lock): no set entry per job. */
+  Attempt<?> prevRunning;
+  Attempt<?> nextRunning;
+
   /** Set (under the lock) when the scheduler interrupted the thread for this attempt. */
   volatile boolean interrupted;
 

@@ -23,6 +23,18 @@ public interface JobStore {
   void add(PendingJob job);
 
   /**
+   * Adds an entry, knowing the scheduler's current reading: an entry already eligible at {@code
+   * nowNanos} (every job submitted without a delay) can go straight where {@link #poll} looks,
+   * without passing through the store's delayed structure. The default ignores the reading.
+   *
+   * @param job the entry; not null
+   * @param nowNanos the scheduler ticker's current reading
+   */
+  default void add(PendingJob job, long nowNanos) {
+    add(job);
+  }
+
+  /**
    * Removes and returns the eligible entry ({@code runAtNanos - nowNanos <= 0}) with the smallest
    * {@link PendingJob#dispatchKey()}, ties broken by the smallest {@link PendingJob#sequence()}.
    *

@@ -15,9 +15,15 @@ final class LogHistogram {
 
   private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
+  /**
+   * Counts one duration. Callers serialize their calls (the scheduler records under its lock), so
+   * the count is a plain read and a release write, not an atomic increment; readers see every count
+   * written before the lock was last released.
+   */
   void record(long nanos) {
     long value = Math.max(0L, nanos); // a clock that steps back must not index out of range
-    counts.getAndIncrement(BUCKETS - Long.numberOfLeadingZeros(value));
+    int bucket = BUCKETS - Long.numberOfLeadingZeros(value);
+    counts.setRelease(bucket, counts.getPlain(bucket) + 1);
   }
 
   /** A copy of the bucket counts, read one by one (not an atomic snapshot of all of them). */

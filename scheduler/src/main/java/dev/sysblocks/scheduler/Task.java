@@ -55,6 +55,8 @@ final class Task<T> implements JobHandle<T> {
   /** Guarded: the store entry that is live for this task; any other entry of it is stale. */
   PendingJob entry;
 
+  Task<?> nextInInbox; // the scheduler's lock-free inbox; see JobScheduler.submitToInbox
+
   /** Guarded: the latest attempt. */
   Attempt<T> current;
 

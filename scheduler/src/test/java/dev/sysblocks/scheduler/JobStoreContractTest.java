@@ -42,6 +42,22 @@ abstract class JobStoreContractTest {
   }
 
   @Test
+  void addingWithTheCurrentReadingKeepsTheSameOrderAndEligibility() {
+    JobStore store = newStore();
+    store.add(entry(1, 50, -1_000, 1), 40); // still delayed at the reading given
+    store.add(entry(2, 40, 5, 2), 40); // eligible at once
+    store.add(entry(3, 10, 5, 0), 40); // eligible, same key, earlier sequence
+    store.add(entry(4, 45, 7, 3)); // added without a reading
+    assertThat(store.poll(40).jobId()).isEqualTo(3);
+    assertThat(store.poll(40).jobId()).isEqualTo(2);
+    assertThat(store.poll(40)).isNull();
+    assertThat(store.nextRunAtNanos(40)).isEqualTo(OptionalLong.of(45));
+    assertThat(store.poll(50).jobId()).isEqualTo(1);
+    assertThat(store.poll(50).jobId()).isEqualTo(4);
+    assertThat(store.drain()).isEmpty();
+  }
+
+  @Test
   void aDelayedEntryIsHeldBackUntilItsRunAtReading() {
     JobStore store = newStore();
     store.add(entry(1, 100, -1_000, 1)); // most urgent key, but not yet eligible
