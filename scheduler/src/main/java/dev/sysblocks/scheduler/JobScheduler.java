@@ -99,9 +99,12 @@ public final class JobScheduler implements AutoCloseable {
    *     p1 + (t - e1)/A  >  p2 + (t - e2)/A    <=>    e1 - p1*A  <  e2 - p2*A
    *
    * so the order never changes while jobs wait, and each job gets a fixed dispatch key
-   * k = e - p*A, its "virtual eligibility time": priority buys a head start of p*A. One binary
-   * heap ordered by (k, arrival sequence) then dispatches by effective priority with FIFO among
-   * equals, and no per-tick re-sorting is needed. Worked example, A = 10 ms:
+   * k = e - p*A, its "virtual eligibility time": priority buys a head start of p*A. Ordering the
+   * eligible jobs by (k, arrival sequence) then dispatches by effective priority with FIFO among
+   * equals, and no per-tick re-sorting is needed. One binary heap would do; the store does better
+   * (InMemoryJobStore): within one priority k grows with e, so each priority's eligible jobs arrive
+   * in key order and a FIFO queue per priority holds them, the next job being the smallest of ten
+   * queue heads. Worked example, A = 10 ms:
    *
    *   effective priority
    *     9 |        B (p9, e=40) .....:....          A job of priority 0 eligible at 0 ms
@@ -118,8 +121,8 @@ public final class JobScheduler implements AutoCloseable {
    * those arriving within (9 - p)*A (AgingBoundTest: 5 waiting + 2 per ms for 90 ms = 185 jobs).
    * Without aging the key is 9 - p and the bound is gone (the test shows starvation).
    *
-   * Delays: a second heap ordered by run-at time; dispatch first moves the due jobs to the ready
-   * heap. A retry is a delayed job with the backoff as its delay, so retries cost no timer thread.
+   * Delays: a heap ordered by run-at time; dispatch first moves the due jobs to their priority's
+   * queue. A retry is a delayed job with the backoff as its delay, so retries cost no timer thread.
    * The alternative is a hierarchical timing wheel [2] (Kafka's purgatory, Netty's
    * HashedWheelTimer): O(1) insert and cancel with a tick granularity, better for millions of
    * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
@@ -135,8 +138,9 @@ public final class JobScheduler implements AutoCloseable {
    * only to unsettled attempts, under the lock: an interrupt never reaches the next job.
    *
    * Cost. submit: one CAS onto the inbox (plain jobs) or one lock acquisition; dispatch: O(log n)
-   * heap work (one sift up when the inbox is drained, one sift down when taken) inside the lock
-   * hold that also settles the worker's previous job; cancel: O(1) (lazy: the
+   * for a delayed job, O(1) for one due now (appended to its priority's queue when the inbox is
+   * drained, taken from the queue head) inside the lock hold that also settles the worker's
+   * previous job; cancel: O(1) (lazy: the
    * entry, and the task it holds, stay in the store until their run-at time passes, so cancelling
    * many far-off jobs holds their memory until then). Memory per job: a Task (88 B) and a
    * PendingJob (56 B); a TaskOptions (48 B) only if the job sets an option besides its priority;
@@ -171,7 +175,7 @@ public final class JobScheduler implements AutoCloseable {
    *   - nothing optional under the lock: counters and histograms are written only under it, so
    *     they are a plain read plus a release write, not a locked instruction; running attempts are
    *     an intrusive list, not a HashSet; the timeouts thread is woken only when a new deadline is
-   *     the earliest; a job due now goes straight into the eligible heap.
+   *     the earliest; a job due now goes straight to its priority's queue.
    * Statistics are read without the lock; submitted and queued-by-priority are atomics, since
    * fast submissions update them from outside it. Idle workers wait on a condition, timed to the
    * next run-at reading (capped at TICKER_POLL_NANOS so a fake ticker moved by a test is
@@ -185,7 +189,7 @@ public final class JobScheduler implements AutoCloseable {
    * when the retry starts, and a job that did its side effect and then threw is run again. Jobs
    * that are retried must be idempotent (or use an idempotency key downstream).
    *
-   * Recurring jobs and type limits reuse the same two heaps. A recurring job is one task queued
+   * Recurring jobs and type limits reuse the same store. A recurring job is one task queued
    * again after each successful occurrence: at a fixed rate on the grid first + k * period
    * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), or
    * a fixed delay after the run ends. A type limit ("at most 2 report jobs at once") sets aside a

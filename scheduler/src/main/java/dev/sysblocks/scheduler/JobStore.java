@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Where pending jobs wait: the storage SPI of the scheduler. The default, {@link #inMemory()}, is a
- * pair of binary heaps; a database-backed store shared by several JVMs can implement the same four
- * methods.
+ * Where pending jobs wait: the storage SPI of the scheduler. The default, {@link #inMemory()},
+ * keeps a heap of delayed entries and a FIFO queue per priority; a database-backed store shared by
+ * several JVMs can implement the same four methods.
  *
  * <p><b>Contract.</b> The scheduler calls a store from one thread at a time (under its own lock),
  * so a store need not be thread-safe. A store may keep entries the scheduler has since given up on
@@ -60,8 +60,8 @@ public interface JobStore {
   List<PendingJob> drain();
 
   /**
-   * Returns a new in-memory store: a heap of delayed entries by run-at time and a heap of eligible
-   * entries by dispatch key, both O(log n) per operation.
+   * Returns a new in-memory store: a heap of delayed entries by run-at time, O(log n), and a FIFO
+   * queue per priority for eligible ones, O(1) per operation for the scheduler's keys.
    *
    * @return a new, empty store
    */
