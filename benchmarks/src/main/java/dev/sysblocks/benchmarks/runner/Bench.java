@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -85,7 +86,8 @@ public final class Bench {
       String simpleName = entry.getKey().substring(entry.getKey().lastIndexOf('.') + 1);
       Path json = results.resolve(simpleName + ".json");
       Collection<RunResult> runs = run(mode, entry.getValue(), json);
-      String report = classReport(simpleName, mode, when, toRows(runs));
+      String report =
+          classReport(simpleName, mode, when, toRows(runs), referenceImpl(entry.getKey()));
       Files.writeString(results.resolve(simpleName + ".md"), report, StandardCharsets.UTF_8);
       printed.append(report).append('\n');
     }
@@ -124,6 +126,16 @@ public final class Bench {
       }
     }
     return byClass;
+  }
+
+  /** The {@link ReferenceImpl} a benchmark class names, if any. */
+  static Optional<String> referenceImpl(String className) {
+    try {
+      Class<?> type = Class.forName(className, false, Bench.class.getClassLoader());
+      return Optional.ofNullable(type.getAnnotation(ReferenceImpl.class)).map(ReferenceImpl::value);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("benchmark class not on the class path: " + className, e);
+    }
   }
 
   private static Collection<RunResult> run(RunMode mode, List<String> methods, Path json)
@@ -187,7 +199,8 @@ public final class Bench {
     return Double.NaN;
   }
 
-  static String classReport(String simpleName, RunMode mode, String date, List<Row> rows) {
+  static String classReport(
+      String simpleName, RunMode mode, String date, List<Row> rows, Optional<String> reference) {
     return "### "
         + simpleName
         + "\n\n"
@@ -198,7 +211,7 @@ public final class Bench {
         + ", with -prof gc.\n\n"
         + Machine.describe()
         + "\n"
-        + RatioReport.tables(rows);
+        + RatioReport.tables(rows, reference);
   }
 
   /** Replaces the README's generated section with every report in {@code results}, by name. */
