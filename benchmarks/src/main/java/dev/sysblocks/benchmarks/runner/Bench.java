@@ -1,5 +1,6 @@
 package dev.sysblocks.benchmarks.runner;
 
+import dev.sysblocks.benchmarks.cache.CacheHitRatio;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,15 +35,18 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /**
  * The suite runner behind {@code ./bench}: runs the selected benchmarks class by class with the
  * mode's iteration settings and {@code -prof gc}, and writes for each class JMH's JSON and a
- * Markdown ratio report ({@code <Class>.json}, {@code <Class>.md}) into the results folder. In full
- * mode it also regenerates the performance section of the README from all reports in the folder.
+ * Markdown ratio report ({@code <Class>.json}, {@code <Class>.md}) into the results folder. Then it
+ * runs the matching {@linkplain StandaloneReport standalone reports} (results that are not timings,
+ * such as hit ratios) and writes their {@code <Class>.md} beside. In full mode it also regenerates
+ * the performance section of the README from all reports in the folder.
  *
  * <pre>
  * Bench [smoke|quick|full] [--results DIR] [--readme FILE] [REGEX ...]
  * </pre>
  *
  * The mode, if given, must come first; anywhere else the word is taken as a regex. A REGEX selects
- * benchmarks as JMH's own command line does (a find on {@code package.Class.method}).
+ * benchmarks as JMH's own command line does (a find on {@code package.Class.method}), and
+ * standalone reports by a find on {@code package.Class}.
  */
 public final class Bench {
 
@@ -49,6 +54,14 @@ public final class Bench {
   static final String README_END = "<!-- benchmarks:end -->";
 
   private Bench() {}
+
+  /**
+   * Every standalone report, selected like benchmarks by their class names. A new one is added
+   * here; its constructor must do no work.
+   */
+  static List<StandaloneReport> standaloneReports() {
+    return List.of(new CacheHitRatio());
+  }
 
   public static void main(String[] args) throws IOException, RunnerException {
     RunMode mode = RunMode.QUICK;
@@ -75,7 +88,8 @@ public final class Bench {
     }
 
     Map<String, List<String>> byClass = selectBenchmarks(includes);
-    if (byClass.isEmpty()) {
+    List<StandaloneReport> standalone = selectStandalone(includes);
+    if (byClass.isEmpty() && standalone.isEmpty()) {
       throw new IllegalArgumentException("no benchmark matches " + includes);
     }
     Files.createDirectories(results);
@@ -85,7 +99,14 @@ public final class Bench {
       String simpleName = entry.getKey().substring(entry.getKey().lastIndexOf('.') + 1);
       Path json = results.resolve(simpleName + ".json");
       Collection<RunResult> runs = run(mode, entry.getValue(), json);
-      String report = classReport(simpleName, mode, when, toRows(runs));
+      String report =
+          classReport(simpleName, mode, when, toRows(runs), referenceImpl(entry.getKey()));
+      Files.writeString(results.resolve(simpleName + ".md"), report, StandardCharsets.UTF_8);
+      printed.append(report).append('\n');
+    }
+    for (StandaloneReport standaloneReport : standalone) {
+      String report = standaloneReport.markdown(mode == RunMode.SMOKE);
+      String simpleName = standaloneReport.getClass().getSimpleName();
       Files.writeString(results.resolve(simpleName + ".md"), report, StandardCharsets.UTF_8);
       printed.append(report).append('\n');
     }
@@ -124,6 +145,24 @@ public final class Bench {
       }
     }
     return byClass;
+  }
+
+  /** The standalone reports whose qualified class name any include finds. */
+  static List<StandaloneReport> selectStandalone(List<String> includes) {
+    List<Pattern> patterns = includes.stream().map(Pattern::compile).toList();
+    return standaloneReports().stream()
+        .filter(r -> patterns.stream().anyMatch(p -> p.matcher(r.getClass().getName()).find()))
+        .toList();
+  }
+
+  /** The {@link ReferenceImpl} a benchmark class names, if any. */
+  static Optional<String> referenceImpl(String className) {
+    try {
+      Class<?> type = Class.forName(className, false, Bench.class.getClassLoader());
+      return Optional.ofNullable(type.getAnnotation(ReferenceImpl.class)).map(ReferenceImpl::value);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("benchmark class not on the class path: " + className, e);
+    }
   }
 
   private static Collection<RunResult> run(RunMode mode, List<String> methods, Path json)
@@ -187,7 +226,8 @@ public final class Bench {
     return Double.NaN;
   }
 
-  static String classReport(String simpleName, RunMode mode, String date, List<Row> rows) {
+  static String classReport(
+      String simpleName, RunMode mode, String date, List<Row> rows, Optional<String> reference) {
     return "### "
         + simpleName
         + "\n\n"
@@ -198,7 +238,7 @@ public final class Bench {
         + ", with -prof gc.\n\n"
         + Machine.describe()
         + "\n"
-        + RatioReport.tables(rows);
+        + RatioReport.tables(rows, reference);
   }
 
   /** Replaces the README's generated section with every report in {@code results}, by name. */

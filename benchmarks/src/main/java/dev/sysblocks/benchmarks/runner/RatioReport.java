@@ -13,7 +13,9 @@ import java.util.stream.Collectors;
  * Renders benchmark rows as Markdown: one table per benchmark method and parameter combination,
  * each implementation with its score, allocation, and its speed relative to the best peer measured
  * in the same run. Ratios, not absolute times, are what survive a noisy shared machine. Rows named
- * {@code baseline-…} are shown for scale but never count as the best peer.
+ * {@code baseline-…} are shown for scale but never count as the best peer. A class may also name a
+ * {@link ReferenceImpl reference implementation}: its tables then get a second ratio column, speed
+ * relative to that one, whose header names it.
  */
 final class RatioReport {
 
@@ -24,6 +26,14 @@ final class RatioReport {
    * parameters, in the order the rows arrive.
    */
   static String tables(List<Row> rows) {
+    return tables(rows, Optional.empty());
+  }
+
+  /**
+   * As {@link #tables(List)}, with a "speed vs {@code reference}" column in every table that has a
+   * row of that implementation.
+   */
+  static String tables(List<Row> rows, Optional<String> reference) {
     Map<String, List<Row>> groups = new LinkedHashMap<>();
     for (Row row : rows) {
       groups.computeIfAbsent(groupTitle(row), k -> new ArrayList<>()).add(row);
@@ -31,27 +41,35 @@ final class RatioReport {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, List<Row>> group : groups.entrySet()) {
       out.append("#### ").append(group.getKey()).append("\n\n");
-      out.append(table(group.getValue())).append('\n');
+      out.append(table(group.getValue(), reference)).append('\n');
     }
     return out.toString();
   }
 
   /** Renders one comparison table; all rows must share benchmark and parameters. */
   static String table(List<Row> rows) {
+    return table(rows, Optional.empty());
+  }
+
+  /**
+   * As {@link #table(List)}; if {@code reference} names an implementation among {@code rows}, a
+   * last column gives each row's speed relative to it.
+   */
+  static String table(List<Row> rows, Optional<String> reference) {
     Optional<Row> bestPeer = bestPeer(rows);
+    Optional<Row> referenceRow =
+        reference.flatMap(name -> rows.stream().filter(r -> r.impl().equals(name)).findFirst());
     String unit = rows.get(0).unit();
     StringBuilder out = new StringBuilder();
     out.append("| implementation | ")
         .append(unit)
-        .append(" | ± (99.9%) | B/op | speed vs best peer |\n");
-    out.append("| --- | ---: | ---: | ---: | ---: |\n");
+        .append(" | ± (99.9%) | B/op | speed vs best peer |");
+    referenceRow.ifPresent(r -> out.append(" speed vs ").append(r.impl()).append(" |"));
+    out.append("\n| --- | ---: | ---: | ---: | ---: |");
+    referenceRow.ifPresent(r -> out.append(" ---: |"));
+    out.append('\n');
     for (Row row : rows) {
       String name = row.isOurs() ? "**" + row.impl() + "**" : row.impl();
-      String ratio =
-          bestPeer.map(p -> String.format(Locale.ROOT, "%.2f×", row.speedupOver(p))).orElse("—");
-      if (row.isOurs() && bestPeer.isPresent()) {
-        ratio = "**" + ratio + "**";
-      }
       out.append("| ")
           .append(name)
           .append(" | ")
@@ -61,10 +79,21 @@ final class RatioReport {
           .append(" | ")
           .append(bytes(row.allocBytesPerOp()))
           .append(" | ")
-          .append(ratio)
-          .append(" |\n");
+          .append(ratio(row, bestPeer))
+          .append(" |");
+      referenceRow.ifPresent(r -> out.append(' ').append(ratio(row, referenceRow)).append(" |"));
+      out.append('\n');
     }
     return out.toString();
+  }
+
+  /** {@code row}'s speed relative to {@code other}, bold for ours; a dash without {@code other}. */
+  private static String ratio(Row row, Optional<Row> other) {
+    if (other.isEmpty()) {
+      return "—";
+    }
+    String ratio = String.format(Locale.ROOT, "%.2f×", row.speedupOver(other.get()));
+    return row.isOurs() ? "**" + ratio + "**" : ratio;
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RatioReportTest {
@@ -62,6 +63,31 @@ class RatioReportTest {
   void withoutPeersTheRatioColumnSaysSo() {
     String table = RatioReport.table(List.of(time("sysblocks-a", 5, 0), time("sysblocks-b", 6, 0)));
     assertThat(table).contains("| **sysblocks-a** | 5.00 | 0.50 | 0 | — |");
+  }
+
+  @Test
+  void aReferenceImplGetsAColumnNamedAfterIt() {
+    String table =
+        RatioReport.table(
+            List.of(time("sysblocks-lru", 10, 0), time("caffeine", 8, 0), time("jdk-map", 40, 0)),
+            Optional.of("jdk-map"));
+    assertThat(table)
+        .contains(
+            "| implementation | ns/op | ± (99.9%) | B/op | speed vs best peer | speed vs jdk-map |")
+        .contains("| --- | ---: | ---: | ---: | ---: | ---: |")
+        .contains("| **sysblocks-lru** | 10.0 | 0.50 | 0 | **0.80×** | **4.00×** |")
+        .contains("| caffeine | 8.00 | 0.50 | 0 | 1.00× | 5.00× |")
+        .contains("| jdk-map | 40.0 | 0.50 | 0 | 0.20× | 1.00× |");
+  }
+
+  @Test
+  void aReferenceImplAbsentFromTheGroupAddsNoColumn() {
+    String table =
+        RatioReport.table(
+            List.of(time("sysblocks-lru", 10, 0), time("caffeine", 8, 0)), Optional.of("jdk-map"));
+    assertThat(table)
+        .contains("| implementation | ns/op | ± (99.9%) | B/op | speed vs best peer |\n")
+        .contains("| **sysblocks-lru** | 10.0 | 0.50 | 0 | **0.80×** |\n");
   }
 
   @Test
