@@ -360,8 +360,7 @@ public final class JdbcDataStore<K, V> implements DataStore<K, V> {
         });
   }
 
-  // --- table
-  // ---------------------------------------------------------------------------------------
+  // --- table -------------------------------------------------------------------------------------
 
   /**
    * Creates the table if it does not exist: the key column as primary key and the value column
@@ -421,8 +420,7 @@ public final class JdbcDataStore<K, V> implements DataStore<K, V> {
     return "JdbcDataStore[" + dialect + " " + table + "(" + keyColumn + ", " + valueColumn + ")]";
   }
 
-  // --- internals
-  // -----------------------------------------------------------------------------------
+  // --- internals ---------------------------------------------------------------------------------
 
   private void loadChunk(Connection c, List<K> keys, Map<K, V> found) throws SQLException {
     int n = keys.size();
@@ -568,8 +566,7 @@ public final class JdbcDataStore<K, V> implements DataStore<K, V> {
     return name;
   }
 
-  // --- builder
-  // -------------------------------------------------------------------------------------
+  // --- builder -----------------------------------------------------------------------------------
 
   /**
    * Configures a {@link JdbcDataStore}. The table name is required; everything else has a default.

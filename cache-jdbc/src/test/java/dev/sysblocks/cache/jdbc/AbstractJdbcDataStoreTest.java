@@ -84,8 +84,7 @@ abstract class AbstractJdbcDataStoreTest {
     }
   }
 
-  // --- writes
-  // --------------------------------------------------------------------------------------
+  // --- writes ------------------------------------------------------------------------------------
 
   @Test
   void aWriteAllWithOneBadRowLeavesTheTableUnchanged() {
@@ -152,8 +151,7 @@ abstract class AbstractJdbcDataStoreTest {
     assertThat(store.loadAll(batch.keySet())).isEqualTo(batch);
   }
 
-  // --- loads
-  // ---------------------------------------------------------------------------------------
+  // --- loads -------------------------------------------------------------------------------------
 
   @Test
   void loadAllSpanningManyChunksFindsExactlyThePresentKeys() {
@@ -203,8 +201,7 @@ abstract class AbstractJdbcDataStoreTest {
     assertThat(tables.db.borrowed()).isEqualTo(borrowedBefore);
   }
 
-  // --- codecs and table
-  // ----------------------------------------------------------------------------
+  // --- codecs and table --------------------------------------------------------------------------
 
   @Test
   void longKeysAndByteArrayValuesRoundTrip() {
@@ -251,8 +248,7 @@ abstract class AbstractJdbcDataStoreTest {
     assertThat(tables.newStringStore().dialect()).isEqualTo(expected);
   }
 
-  // --- concurrency
-  // ---------------------------------------------------------------------------------
+  // --- concurrency -------------------------------------------------------------------------------
 
   @Test
   void concurrentWritersOfOneKeyLeaveTheLastAcknowledgedRoundsValue() throws Exception {
@@ -353,8 +349,7 @@ abstract class AbstractJdbcDataStoreTest {
     assertThat(new LinkedHashSet<>(after.values())).as("one batch's value everywhere").hasSize(1);
   }
 
-  // --- with a cache in front
-  // -----------------------------------------------------------------------
+  // --- with a cache in front ---------------------------------------------------------------------
 
   @Test
   void aWriteThroughCacheOverTheTableWorksEndToEnd() {

@@ -177,7 +177,7 @@ final class TestPool implements DataSource {
     }
   }
 
-  // --- the rest of DataSource ------------------------------------------------------------------
+  // --- the rest of DataSource --------------------------------------------------------------------
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
