@@ -19,14 +19,25 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The behaviour every {@link DataStore} must have. An implementation runs it through a subclass
- * that supplies a fresh, empty store per test (a later JDBC store runs it against H2 and
- * PostgreSQL). Keys and values are strings so that every backend can hold them.
+ * that supplies a fresh, empty store per test (cache-jdbc runs it against H2 and PostgreSQL). Keys
+ * and values are strings so that every backend can hold them. Public, and shipped in this module's
+ * test-jar, so that backends in other modules can extend it.
  */
+// "exports": javac compiles the tests inside module dev.sysblocks.cache, where JUnit's @Timeout on
+// a public class of an exported package counts as exposing a type the module does not export.
+@SuppressWarnings("exports")
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-abstract class DataStoreContractTest {
+public abstract class DataStoreContractTest {
 
-  /** Returns a new, empty store; each test gets its own. */
-  abstract DataStore<String, String> newStore();
+  /** For subclasses, one per store implementation. */
+  protected DataStoreContractTest() {}
+
+  /**
+   * Returns a new, empty store; each test gets its own.
+   *
+   * @return a store holding no entries
+   */
+  protected abstract DataStore<String, String> newStore();
 
   @Test
   void anAbsentKeyLoadsAsNull() {

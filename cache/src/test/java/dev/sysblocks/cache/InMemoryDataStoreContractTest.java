@@ -4,7 +4,7 @@ package dev.sysblocks.cache;
 class InMemoryDataStoreContractTest extends DataStoreContractTest {
 
   @Override
-  DataStore<String, String> newStore() {
+  protected DataStore<String, String> newStore() {
     return InMemoryDataStore.create();
   }
 }

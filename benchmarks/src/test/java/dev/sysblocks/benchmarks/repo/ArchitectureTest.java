@@ -28,6 +28,9 @@ class ArchitectureTest {
   private static final Path ALLOWED_REAL_TIME =
       Path.of("core/src/main/java/dev/sysblocks/core/SystemTime.java");
 
+  /** The folder suffix of an engine integration of a block: cache-jdbc is the cache's. */
+  private static final String INTEGRATION_SUFFIX = "-(redis|jdbc)$";
+
   @Test
   void onlyCoresSystemTimeReadsTheRealClockOrSleeps() throws IOException {
     Path root = RepositoryLayout.root();
@@ -74,9 +77,17 @@ class ArchitectureTest {
 
   @Test
   void libraryModulesDependOnCoreAtMostAndNeverOnASiblingBlock() throws IOException {
+    Path root = RepositoryLayout.root();
+    List<Path> libraries = libraryModules(root);
     Pattern dependency = Pattern.compile("<artifactId>(sysblocks-[\\w-]+)</artifactId>");
-    for (Path module : libraryModules(RepositoryLayout.root())) {
+    for (Path module : libraries) {
       String folder = module.getFileName().toString();
+      // An engine integration (<block>-redis, <block>-jdbc) may depend on its own block, which
+      // must be a library module of this repository; a block may depend on core only.
+      String block = folder.replaceFirst(INTEGRATION_SUFFIX, "");
+      if (!block.equals(folder)) {
+        assertThat(libraries).as("the block of %s", folder).contains(root.resolve(block));
+      }
       String pom = Files.readString(module.resolve("pom.xml"), StandardCharsets.UTF_8);
       int dependencies = pom.indexOf("<dependencies>");
       if (dependencies < 0) {
@@ -85,13 +96,66 @@ class ArchitectureTest {
       Matcher m = dependency.matcher(pom.substring(dependencies));
       while (m.find()) {
         String artifact = m.group(1);
-        // An engine integration (<block>-redis, <block>-jdbc) may depend on its own block.
-        String ownBlock = "sysblocks-" + folder.replaceFirst("-(redis|jdbc)$", "");
         assertThat(artifact)
             .as("%s depends on %s", folder, artifact)
-            .isIn("sysblocks-core", ownBlock);
+            .isIn("sysblocks-core", "sysblocks-" + block);
       }
     }
+  }
+
+  /**
+   * A JDBC integration ships no driver and nothing else: at compile scope it has its block (and
+   * core), SLF4J's API at most, and the JDK's java.sql; drivers and test databases are test-scoped.
+   */
+  @Test
+  void jdbcIntegrationsDependOnTheirBlockAndJavaSqlOnly() throws IOException {
+    Pattern dependencyElement = Pattern.compile("<dependency>(.*?)</dependency>", Pattern.DOTALL);
+    Pattern requires = Pattern.compile("requires\\s+(?:transitive\\s+|static\\s+)*([\\w.]+)\\s*;");
+    int checked = 0;
+    for (Path module : libraryModules(RepositoryLayout.root())) {
+      String folder = module.getFileName().toString();
+      if (!folder.endsWith("-jdbc")) {
+        continue;
+      }
+      checked++;
+      String block = folder.replaceFirst(INTEGRATION_SUFFIX, "");
+      String pom =
+          stripXmlComments(Files.readString(module.resolve("pom.xml"), StandardCharsets.UTF_8));
+      int dependencies = pom.indexOf("<dependencies>");
+      Matcher d = dependencyElement.matcher(dependencies < 0 ? "" : pom.substring(dependencies));
+      while (d.find()) {
+        String element = d.group(1);
+        String coordinates = element(element, "groupId") + ":" + element(element, "artifactId");
+        boolean ours = coordinates.startsWith("dev.sysblocks:");
+        boolean logging = coordinates.equals("org.slf4j:slf4j-api");
+        if (!ours && !logging) {
+          assertThat(element(element, "scope"))
+              .as("%s: scope of %s (a -jdbc module ships no driver)", folder, coordinates)
+              .isEqualTo("test");
+        }
+      }
+      String descriptor =
+          stripComments(
+              Files.readString(
+                  module.resolve("src/main/java/module-info.java"), StandardCharsets.UTF_8));
+      Matcher r = requires.matcher(descriptor);
+      while (r.find()) {
+        assertThat(r.group(1))
+            .as("%s requires", folder)
+            .isIn("java.sql", "dev.sysblocks.core", "dev.sysblocks." + block, "org.slf4j");
+      }
+    }
+    assertThat(checked).as("-jdbc modules found").isPositive();
+  }
+
+  /** The text of the first {@code <name>} element in {@code xml}, or "" if there is none. */
+  private static String element(String xml, String name) {
+    Matcher m = Pattern.compile("<" + name + ">\\s*([^<]*?)\\s*</" + name + ">").matcher(xml);
+    return m.find() ? m.group(1) : "";
+  }
+
+  private static String stripXmlComments(String xml) {
+    return xml.replaceAll("(?s)<!--.*?-->", "");
   }
 
   static List<Path> libraryModules(Path root) throws IOException {
