@@ -18,6 +18,9 @@ import java.util.concurrent.Executor;
  *         .build();
  * }</pre>
  *
+ * <p>{@link #writeBehind()} switches to write-behind and returns the builder of a {@link
+ * WriteBehindCache} instead.
+ *
  * <p>The cache is built from the given {@link CacheBuilder} when {@link #build()} is called; its
  * ticker also times negative entries. Each setting may be made once; a second call throws {@link
  * IllegalStateException}. Not thread-safe; the caches it builds are.

@@ -120,6 +120,17 @@ public interface WriteBehindCache<K, V> extends StoreBackedCache<K, V> {
   void delete(K key);
 
   /**
+   * Drops the cached entry for {@code key} and keeps a load of it in flight from caching what it
+   * read; the store is untouched and a write of the key still queued stays queued (the next read
+   * returns it).
+   *
+   * @param key the key
+   * @throws NullPointerException if {@code key} is null
+   */
+  @Override
+  void invalidate(K key);
+
+  /**
    * Writes out every write acknowledged before this call, and returns when each has reached the
    * store (or been replaced there by a later write of its key) or been handed to the dead-letter
    * handler. Writes acknowledged during the call are flushed in their own time. Retries keep their
