@@ -101,8 +101,9 @@ public final class WriteBehindBuilder<K, V> {
   }
 
   /**
-   * Sets the most keys per batch (default 100): as soon as this many writes wait, they are sent in
-   * one batch, without waiting for {@link #maxWriteDelay}. At most {@link #maxQueueSize}.
+   * Sets the most keys per batch (default 100, or the maximum queue size if that is smaller): as
+   * soon as this many writes wait, they are sent in one batch, without waiting for {@link
+   * #maxWriteDelay}. At most {@link #maxQueueSize}.
    *
    * @param batchSize keys per batch, positive
    * @return this builder

@@ -39,8 +39,8 @@ final class WriteBehindQueue<K, V> {
    * four ways: (1) a failed batch is dropped (Ehcache 3) or logged and lost (Caffeine's example),
    * so an acknowledged write vanishes; (2) retries, or two batches in flight, let an older value
    * of a key land after a newer one, and the store ends up with the old value; (3) a store that
-   * stays down makes the queue grow without bound (Hazelcast re-queues failures forever), until
-   * the heap is gone; (4) an entry evicted before its write is flushed is reloaded from the store,
+   * stays down makes the queue grow without bound (Hazelcast re-queues failures forever, past its
+   * queue's capacity), until the heap is gone; (4) an entry evicted before its write is flushed is reloaded from the store,
    * and the reader gets the value from before its own write.
    *
    * Idea. Keep per key at most two versions: one in flight (inside a store call) and one queued.
@@ -78,9 +78,9 @@ final class WriteBehindQueue<K, V> {
    * and the store sees a few writeAll calls of up to 100 rows a second -- hundreds of times fewer
    * statements. If the store is down for 30 s, the queue still holds about 500 versions (every
    * new update coalesces into its user's waiting version); the batches back off (caps 0.1, 0.2,
-   * 0.4 ... 10 s with the defaults); the first attempt after the store returns writes each user's
-   * newest time once -- not 60,000 stale updates -- and nothing is dead-lettered, because the
-   * default budget covers about 31 s on average (WriteBehindBuilder's defaults). A crash during
+   * 0.4 ... 10 s with the defaults); the next attempt after the store returns (at most one cap,
+   * 10 s, later) writes each user's newest time once -- not 60,000 stale updates -- and nothing is
+   * dead-lettered, because the default budget covers about 31 s on average (WriteBehindBuilder). A crash during
    * those 30 s loses the 500 waiting versions: that is write-behind's price.
    *
    * Invariant. Per key: at most one version in flight and one queued, the queued one newer; a
@@ -95,9 +95,9 @@ final class WriteBehindQueue<K, V> {
    * put; a coalescing write is a lookup and a field write. A batch of b versions: O(b log n) under
    * the lock to take it and to settle it, and the store call outside the lock. A read that misses
    * the cache adds one ConcurrentHashMap lookup before the store. Not benchmarked: the store's
-   * round trip, which this saves, dominates by orders of magnitude; the single queue lock,
-   * held for well under a microsecond per write, caps throughput far above what any store behind
-   * it absorbs.
+   * round trip, which this saves, dominates by orders of magnitude. The single queue lock is held
+   * for a few map operations per write, so it serializes writers only briefly; a store that
+   * absorbs fewer writes than they make is the limit, and back-pressure is how it shows.
    *
    * Concurrency. One ReentrantLock guards the queue; `newest`, the version values (volatile) and
    * the counters are read without it. Lock order: a writer holds its key's guard, then the queue
