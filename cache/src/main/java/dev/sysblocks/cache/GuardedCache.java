@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -109,8 +110,10 @@ final class GuardedCache<K, V> {
    * keys. Version numbers stored with the data (an "updated_at" column compared on put) need the
    * store to carry them; the stamp here needs nothing from the store. Among the siblings:
    * write-through when written data is read soon after, write-around when it is not, CacheAside
-   * when the writes live in application code rather than behind a DataStore. Write-behind (the
-   * store written later, in batches) is not here yet.
+   * when the writes live in application code rather than behind a DataStore, write-behind
+   * (WriteBehindQueue: the store written later, in batches; its writes queue under the same key
+   * lock, and its loads read a pending write before the store) when write latency matters more
+   * than what a crash loses.
    *
    * References.
    *  [1] R. Nishtala et al., "Scaling Memcache at Facebook", NSDI 2013 (leases against stale
@@ -263,20 +266,40 @@ final class GuardedCache<K, V> {
    * write throws, the cache is left as it was and the exception propagates.
    */
   void write(K key, Runnable storeWrite, V newValue) {
+    tryWrite(
+        key,
+        () -> {
+          storeWrite.run();
+          return true;
+        },
+        newValue);
+  }
+
+  /**
+   * As {@link #write}, for a store write that may decline: if {@code storeWrite} returns false the
+   * cache is left as it was and this returns false. Write-behind uses it with "queue the write if
+   * there is room", so that a writer never holds the key's lock while it waits for room.
+   */
+  boolean tryWrite(K key, BooleanSupplier storeWrite, V newValue) {
     KeyGuards.Guard guard = guards.pin(key);
     try {
       guard.lock.lock();
       try {
+        boolean written;
         try {
-          storeWrite.run();
+          written = storeWrite.getAsBoolean();
         } finally {
           guard.recordWrite();
+        }
+        if (!written) {
+          return false;
         }
         if (newValue != null) {
           cache.put(key, new Slot<>(newValue, ticker.read()));
         } else {
           cache.invalidate(key);
         }
+        return true;
       } finally {
         guard.lock.unlock();
       }

@@ -3,8 +3,9 @@ package dev.sysblocks.cache;
 /**
  * A cache in front of a {@link DataStore}: reads go through the cache to the store (read-through),
  * writes go to the store and then to the cache (write-through) or around it (write-around: the
- * cached entry is dropped), as chosen with {@link StoreBackedCacheBuilder#writeStrategy}. Instances
- * come from {@link StoreBackedCacheBuilder}.
+ * cached entry is dropped), as chosen with {@link StoreBackedCacheBuilder#writeStrategy}, or behind
+ * it ({@link WriteBehindCache}: the store written later, in batches). Instances come from {@link
+ * StoreBackedCacheBuilder}.
  *
  * <pre>{@code
  * StoreBackedCache<String, User> users =

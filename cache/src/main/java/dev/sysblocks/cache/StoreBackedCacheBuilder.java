@@ -18,6 +18,9 @@ import java.util.concurrent.Executor;
  *         .build();
  * }</pre>
  *
+ * <p>{@link #writeBehind()} switches to write-behind and returns the builder of a {@link
+ * WriteBehindCache} instead.
+ *
  * <p>The cache is built from the given {@link CacheBuilder} when {@link #build()} is called; its
  * ticker also times negative entries. Each setting may be made once; a second call throws {@link
  * IllegalStateException}. Not thread-safe; the caches it builds are.
@@ -33,6 +36,7 @@ public final class StoreBackedCacheBuilder<K, V> {
   private WriteStrategy writeStrategy;
   private Duration refreshWindow;
   private Executor refresher;
+  private boolean writeBehind; // writeBehind() was called: its builder builds the cache
 
   private StoreBackedCacheBuilder(DataStore<K, V> store, CacheBuilder cacheSettings) {
     this.store = store;
@@ -87,12 +91,16 @@ public final class StoreBackedCacheBuilder<K, V> {
    * @param writeStrategy cache the written value, or drop the cached entry
    * @return this builder
    * @throws NullPointerException if {@code writeStrategy} is null
-   * @throws IllegalStateException if already set
+   * @throws IllegalStateException if already set, or if {@link #writeBehind()} was called
    */
   public StoreBackedCacheBuilder<K, V> writeStrategy(WriteStrategy writeStrategy) {
     Objects.requireNonNull(writeStrategy, "writeStrategy");
     if (this.writeStrategy != null) {
       throw new IllegalStateException("writeStrategy already set: " + this.writeStrategy);
+    }
+    if (writeBehind) {
+      throw new IllegalStateException(
+          "writeBehind() already chosen; writes cannot also be " + writeStrategy);
     }
     this.writeStrategy = writeStrategy;
     return this;
@@ -127,16 +135,55 @@ public final class StoreBackedCacheBuilder<K, V> {
   }
 
   /**
+   * Switches to write-behind: writes are cached and queued, and the store is written later in
+   * batches. The returned builder carries this one's settings (store, cache settings, negative
+   * caching, refresh-ahead) and builds a {@link WriteBehindCache}; this builder's {@link #build()}
+   * may no longer be used.
+   *
+   * <pre>{@code
+   * WriteBehindCache<String, User> users =
+   *     StoreBackedCacheBuilder.newBuilder(userTable, CacheBuilder.newBuilder().maximumSize(10_000))
+   *         .writeBehind()
+   *         .batchSize(500)
+   *         .build();
+   * }</pre>
+   *
+   * @return the write-behind settings, each with a default
+   * @throws IllegalStateException if already called, or if {@link #writeStrategy} was set
+   */
+  public WriteBehindBuilder<K, V> writeBehind() {
+    if (writeBehind) {
+      throw new IllegalStateException("writeBehind() already called");
+    }
+    if (writeStrategy != null) {
+      throw new IllegalStateException(
+          "writeStrategy already set to " + writeStrategy + "; writes cannot also be behind");
+    }
+    writeBehind = true;
+    return new WriteBehindBuilder<>(this);
+  }
+
+  /**
    * Builds a new, empty cache over the store.
    *
    * @return a new store-backed cache
    * @throws IllegalStateException if the cache settings lack a maximum size, or refresh-ahead is
-   *     set and they lack a time-to-live
+   *     set and they lack a time-to-live, or {@link #writeBehind()} was called (build with the
+   *     builder it returned)
    * @throws IllegalArgumentException if the refresh window is not shorter than the time-to-live
    */
   public StoreBackedCache<K, V> build() {
-    long negativeNanos = negativeTtl == null ? 0 : saturatedNanos(negativeTtl);
+    if (writeBehind) {
+      throw new IllegalStateException(
+          "writeBehind() was called: build the cache with the WriteBehindBuilder it returned");
+    }
     WriteStrategy writes = writeStrategy == null ? WriteStrategy.WRITE_THROUGH : writeStrategy;
+    return new StrategyCache<>(store, buildEngine(), writes);
+  }
+
+  /** The cache engine with this builder's settings (shared by both build paths). */
+  GuardedCache<K, V> buildEngine() {
+    long negativeNanos = negativeTtl == null ? 0 : saturatedNanos(negativeTtl);
     long refreshAfter = GuardedCache.NO_REFRESH;
     if (refreshWindow != null) {
       long ttl = cacheSettings.timeToLiveNanos();
@@ -155,9 +202,15 @@ public final class StoreBackedCacheBuilder<K, V> {
       }
       refreshAfter = ttl - window;
     }
-    GuardedCache<K, V> engine =
-        new GuardedCache<>(cacheSettings, negativeNanos, refreshAfter, refresher);
-    return new StrategyCache<>(store, engine, writes);
+    return new GuardedCache<>(cacheSettings, negativeNanos, refreshAfter, refresher);
+  }
+
+  DataStore<K, V> store() {
+    return store;
+  }
+
+  CacheBuilder cacheSettings() {
+    return cacheSettings;
   }
 
   private static long saturatedNanos(Duration d) {

@@ -3,7 +3,8 @@ package dev.sysblocks.cache;
 /**
  * What {@link StoreBackedCache#put} does with the cache after the store has accepted a write.
  * Either way the store is written first, writes of one key are serialized, and a failed store write
- * leaves the cache unchanged.
+ * leaves the cache unchanged. To write the store later, in batches, use {@link
+ * StoreBackedCacheBuilder#writeBehind()} instead.
  */
 public enum WriteStrategy {
   /**

@@ -72,7 +72,9 @@
  * <p><b>Entry point.</b> {@link dev.sysblocks.cache.StoreBackedCacheBuilder}: a {@link
  * dev.sysblocks.cache.DataStore} (the system of record; {@link
  * dev.sysblocks.cache.InMemoryDataStore} for tests) and a {@link dev.sysblocks.cache.CacheBuilder}
- * for the cache in front of it build a {@link dev.sysblocks.cache.StoreBackedCache}.
+ * for the cache in front of it build a {@link dev.sysblocks.cache.StoreBackedCache}; {@code
+ * writeBehind()} turns the builder into a {@link dev.sysblocks.cache.WriteBehindBuilder} for a
+ * {@link dev.sysblocks.cache.WriteBehindCache}.
  *
  * <pre>{@code
  * StoreBackedCache<String, User> users =
@@ -102,6 +104,17 @@
  *       <td>a value only once the store has accepted it; never a value older than the store's</td>
  *       <td>the caller gets the exception, the cache is unchanged; an acknowledged write is in
  *       the store, so a crash loses nothing acknowledged</td></tr>
+ *   <tr><td>write-behind</td><td>{@code writeBehind()}, then {@link
+ *       dev.sysblocks.cache.WriteBehindCache}</td>
+ *       <td>cache, else the key's write still queued, else one store load</td>
+ *       <td>cache, then a bounded queue (coalesced per key, writers block when full); batches of
+ *       {@code writeAll} by size or age, one in flight, so a key's writes land in order; retries
+ *       with backoff and jitter; dead letter after the budget; {@code flush}, {@code close}</td>
+ *       <td>through the cache, every acknowledged write at once, even after eviction; readers of
+ *       the store, only once it is flushed (about {@code maxWriteDelay})</td>
+ *       <td>retried, then handed to the dead-letter handler, never silently dropped; a crash loses
+ *       the whole queue (up to {@code maxQueueSize} writes: the last {@code maxWriteDelay}, or
+ *       everything since the store went down)</td></tr>
  *   <tr><td>write-around</td><td>{@code writeStrategy(WRITE_AROUND)}</td><td>as read-through</td>
  *       <td>store, then drop the cached entry, serialized per key</td>
  *       <td>the next read loads the written value; the cache holds only what is read</td>
