@@ -40,8 +40,8 @@ final class WriteBehindQueue<K, V> {
    * so an acknowledged write vanishes; (2) retries, or two batches in flight, let an older value
    * of a key land after a newer one, and the store ends up with the old value; (3) a store that
    * stays down makes the queue grow without bound (Hazelcast re-queues failures forever, past its
-   * queue's capacity), until the heap is gone; (4) an entry evicted before its write is flushed is reloaded from the store,
-   * and the reader gets the value from before its own write.
+   * queue's capacity), until the heap is gone; (4) an entry evicted before its write is flushed
+   * is reloaded from the store, and the reader gets the value from before its own write.
    *
    * Idea. Keep per key at most two versions: one in flight (inside a store call) and one queued.
    * A write of a key whose version is queued replaces that version's value in place (coalescing:
@@ -80,8 +80,8 @@ final class WriteBehindQueue<K, V> {
    * new update coalesces into its user's waiting version); the batches back off (caps 0.1, 0.2,
    * 0.4 ... 10 s with the defaults); the next attempt after the store returns (at most one cap,
    * 10 s, later) writes each user's newest time once -- not 60,000 stale updates -- and nothing is
-   * dead-lettered, because the default budget covers about 31 s on average (WriteBehindBuilder). A crash during
-   * those 30 s loses the 500 waiting versions: that is write-behind's price.
+   * dead-lettered, because the default budget covers about 31 s on average (WriteBehindBuilder).
+   * A crash during those 30 s loses the 500 waiting versions: that is write-behind's price.
    *
    * Invariant. Per key: at most one version in flight and one queued, the queued one newer; a
    * version is in exactly one of `ready`, `backoff` or the batch in flight, and in `held` (keyed
