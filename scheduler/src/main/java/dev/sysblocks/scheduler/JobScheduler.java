@@ -3,7 +3,10 @@ package dev.sysblocks.scheduler;
 import dev.sysblocks.core.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -63,11 +66,12 @@ import java.util.random.RandomGenerator;
  * <em>at-least-once</em> for retried jobs: after a timeout the next attempt may start while the old
  * one still unwinds. Make retried jobs idempotent.
  *
- * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate} and {@link
- * Submission#repeatWithFixedDelay} make a job recur until cancelled; {@link Submission#type} with
- * {@link Builder#concurrencyLimit} caps how many jobs of one type run at once; {@link
- * Submission#tenant} with {@link Builder#tenantWeight} shares the workers between tenants by
- * weight, so that one noisy tenant cannot starve the others.
+ * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate}, {@link
+ * Submission#repeatWithFixedDelay} and {@link Submission#repeatOn} (at the times of a {@link
+ * CronExpression}) make a job recur until cancelled; {@link Submission#type} with {@link
+ * Builder#concurrencyLimit} caps how many jobs of one type run at once; {@link Submission#tenant}
+ * with {@link Builder#tenantWeight} shares the workers between tenants by weight, so that one noisy
+ * tenant cannot starve the others.
  *
  * <p><b>Shutdown.</b> {@link #shutdown()} stops accepting jobs and runs every accepted one, delayed
  * jobs and retries included; {@link #shutdownNow()} interrupts running attempts and returns every
@@ -78,7 +82,9 @@ import java.util.random.RandomGenerator;
  * {@link Ticker} given to the builder. A test passes a {@link dev.sysblocks.core.FakeTicker} and
  * {@link Builder#manualDispatch()}: no worker threads are started and the test runs eligible jobs
  * on its own thread with {@link #runPending()}, one event at a time. How long a thread blocks
- * ({@link #awaitTermination}, {@link FullQueuePolicy#BLOCK}) is real time.
+ * ({@link #awaitTermination}, {@link FullQueuePolicy#BLOCK}) is real time. Cron jobs alone also
+ * read the wall clock ({@link Builder#clock}), to turn their next calendar time into a wait on the
+ * ticker.
  *
  * <p>Thread-safe. {@code submit}, {@code cancel} and dispatch are O(log n) for n queued jobs.
  */
@@ -143,7 +149,8 @@ public final class JobScheduler implements AutoCloseable {
    * previous job; cancel: O(1) (lazy: the
    * entry, and the task it holds, stay in the store until their run-at time passes, so cancelling
    * many far-off jobs holds their memory until then). Memory per job: a Task (88 B) and a
-   * PendingJob (56 B); a TaskOptions (48 B) only if the job sets an option besides its priority;
+   * PendingJob (56 B); a TaskOptions (40 B) only if the job sets an option besides its priority
+   * (and a Recurrence if it recurs);
    * the CompletableFuture only once result() is called; an Attempt per attempt. So 144 B per plain
    * submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B). Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/; in single short
@@ -191,10 +198,17 @@ public final class JobScheduler implements AutoCloseable {
    *
    * Recurring jobs and type limits reuse the same store. A recurring job is one task queued
    * again after each successful occurrence: at a fixed rate on the grid first + k * period
-   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), or
-   * a fixed delay after the run ends. A type limit ("at most 2 report jobs at once") sets aside a
-   * job whose type is saturated in a small per-type heap; it stays QUEUED and counted, and returns
-   * to the store when a slot frees, so other types pass it without a second scan of the store.
+   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), a
+   * fixed delay after the run ends, or at a cron expression's next time after the run ends. Cron
+   * times are calendar times, so only there the wall clock is read: run-at = ticker now + (next
+   * cron instant - clock now), computed when the occurrence is queued. A waiting occurrence keeps
+   * its ticker reading, so an NTP step of the wall clock is noticed at the next occurrence, not
+   * before; daylight saving time is no step (instants do not move; CronExpression maps the skipped
+   * and the repeated hour). The search starts from the later of the clock and the time just due,
+   * so clock drift or a step backwards never runs one cron time twice. A type limit ("at most 2
+   * report jobs at once") sets aside a job whose type is saturated in a small per-type heap; it
+   * stays QUEUED and counted, and returns to the store when a slot frees, so other types pass it
+   * without a second scan of the store.
    *
    * Tenants. With tenant weights, eligible entries move from the store into one heap per tenant,
    * and tenants take turns by start-time fair queuing [7]: each has a pass value, the smallest
@@ -269,6 +283,7 @@ public final class JobScheduler implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   private final Ticker ticker;
+  private final Clock clock; // wall-clock time, read only to place cron occurrences
   private final long origin;
   private final int workerCount;
   private final boolean manual;
@@ -354,6 +369,7 @@ public final class JobScheduler implements AutoCloseable {
 
   private JobScheduler(Builder b) {
     this.ticker = b.ticker;
+    this.clock = b.clock;
     this.origin = b.ticker.read();
     this.manual = b.manual;
     this.workerCount = b.manual ? 0 : b.workers;
@@ -439,7 +455,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   @SuppressWarnings("unchecked") // a key maps to the job first submitted with it; see Submission
   private <T> JobHandle<T> submit(Task<T> task, boolean runAtSet, long when) {
-    if (fastPath && task.options.key == null && task.options.periodNanos == 0) {
+    if (fastPath && task.options.key == null && task.options.recurrence == null) {
       return submitToInbox(task, runAtSet, when);
     }
     Attempt<T> inline = null;
@@ -492,14 +508,18 @@ public final class JobScheduler implements AutoCloseable {
           throw new RejectedExecutionException("interrupted while waiting for queue space", e);
         }
       }
-      long runAt = runAt(runAtSet, when, now);
+      Recurrence recurrence = task.options.recurrence;
+      long runAt =
+          recurrence != null && recurrence.kind == Recurrence.CRON && !callerRuns
+              ? nextCronRunAt(recurrence, now)
+              : runAt(runAtSet, when, now);
       task.id = lastJobId.incrementAndGet();
       task.scheduledAt = callerRuns ? now : runAt;
       counters.getAndIncrement(SchedulerStats.SUBMITTED); // also counted without the lock
       if (task.options.key != null) {
         pendingByKey.put(task.options.key, task);
       }
-      if (task.options.periodNanos > 0) {
+      if (recurrence != null) {
         recurringJobs.add(task);
       }
       if (callerRuns) {
@@ -828,7 +848,7 @@ public final class JobScheduler implements AutoCloseable {
     } else if (failure == null) {
       task.value = value;
       outcome =
-          task.options.periodNanos > 0
+          task.options.recurrence != null
               ? nextOccurrence(task, a.number, now)
               : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
     } else {
@@ -877,25 +897,54 @@ public final class JobScheduler implements AutoCloseable {
    * Queues the next occurrence of a recurring job whose occurrence succeeded. A fixed-rate job's
    * occurrences sit on the grid scheduledAt + k * period; an occurrence that ran past one or more
    * grid points skips them (no burst of catch-up runs). A fixed-delay job waits the period after
-   * the end of the run. Shutdown cancels recurring jobs. Under the lock.
+   * the end of the run. A cron job is due at the expression's first time after the clock's reading
+   * (see nextCronRunAt), so cron times an overrunning occurrence missed are skipped too; if that
+   * time cannot be computed (the clock threw), the job ends FAILED with the exception. Shutdown
+   * cancels recurring jobs. Under the lock.
    */
   private Outcome nextOccurrence(Task<?> task, int attempt, long now) {
     if (state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, null, now);
     }
-    long period = task.options.periodNanos;
+    Recurrence recurrence = task.options.recurrence;
+    long period = recurrence.periodNanos;
     long next;
-    if (task.options.fixedRate) {
+    if (recurrence.kind == Recurrence.FIXED_RATE) {
       long behind = Math.max(0L, now - task.scheduledAt);
       next = task.scheduledAt + (behind / period + 1) * period;
-    } else {
+    } else if (recurrence.kind == Recurrence.FIXED_DELAY) {
       next = now + period;
+    } else {
+      try {
+        next = nextCronRunAt(recurrence, now);
+      } catch (RuntimeException e) { // a user's Clock, or a date past the year 999,999,999
+        return finish(task, JobStatus.FAILED, attempt, e, now);
+      }
     }
     task.occurrence++;
     task.occurrenceAttempts = 0;
     task.scheduledAt = next;
     enqueue(task, next, now);
     return new Outcome(task, JobEvent.Kind.RESCHEDULED, null, attempt, null, now);
+  }
+
+  /**
+   * The ticker reading at which a cron job's next occurrence is due. The expression gives a
+   * wall-clock instant; the ticker measures the wait: runAt = now + (due - clock reading). So a
+   * step of the wall clock (NTP, a manual change; daylight saving time is no step, instants do not
+   * move) is noticed here, when the next occurrence is placed, not while a job waits. The search
+   * starts from the later of the clock's reading and the last due time, so that an occurrence that
+   * began a little before its due time by the clock is not repeated. Under the lock: the clock is
+   * read once and the expression searched once per occurrence.
+   */
+  private long nextCronRunAt(Recurrence recurrence, long now) {
+    Instant wall = clock.instant();
+    Instant last = recurrence.lastDue;
+    Instant from = last != null && last.isAfter(wall) ? last : wall;
+    Instant due = recurrence.cron.next(from.atZone(recurrence.zone)).toInstant();
+    long runAt = runAt(false, Duration.between(wall, due).toNanos(), now);
+    recurrence.lastDue = due;
+    return runAt;
   }
 
   /** Retry, fail or dead-letter after a failed attempt. Under the lock. */
@@ -914,7 +963,7 @@ public final class JobScheduler implements AutoCloseable {
     if (attempt >= policy.maxAttempts()) {
       return finish(task, JobStatus.DEAD_LETTERED, attempt, failure, now);
     }
-    if (task.options.periodNanos > 0 && state >= SHUTDOWN) {
+    if (task.options.recurrence != null && state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, failure, now); // shutdown ends recurring
     }
     double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
@@ -929,7 +978,7 @@ public final class JobScheduler implements AutoCloseable {
     if (task.options.key != null) {
       pendingByKey.remove(task.options.key, task);
     }
-    if (task.options.periodNanos > 0) {
+    if (task.options.recurrence != null) {
       recurringJobs.remove(task);
     }
     JobEvent.Kind kind;
@@ -1520,6 +1569,8 @@ public final class JobScheduler implements AutoCloseable {
    * @param <T> the type of the job's result
    */
   public static final class Submission<T> {
+    private static final String CRON_HAS_ITS_OWN_TIMES =
+        "a cron job is due at its expression's times: no delay or run-at time with repeatOn";
     private final JobScheduler scheduler;
     private final Job<T> job;
     private int priority = DEFAULT_PRIORITY;
@@ -1532,6 +1583,8 @@ public final class JobScheduler implements AutoCloseable {
     private long timeoutNanos;
     private long periodNanos;
     private boolean fixedRate;
+    private CronExpression cron;
+    private ZoneId zone;
     private String type;
     private String tenant;
 
@@ -1589,6 +1642,9 @@ public final class JobScheduler implements AutoCloseable {
     private void checkNoTimeSet() {
       if (delaySet || runAtSet) {
         throw new IllegalStateException("delay or run-at time already set");
+      }
+      if (cron != null) {
+        throw new IllegalStateException(CRON_HAS_ITS_OWN_TIMES);
       }
     }
 
@@ -1712,6 +1768,49 @@ public final class JobScheduler implements AutoCloseable {
       return repeat(Checks.positiveNanos(delay, "delay"), false);
     }
 
+    /**
+     * Makes the job recurring at the times of a cron expression in a time zone: each occurrence is
+     * due at the expression's first time after the previous one ended (the first: after the
+     * submission), so times missed while an occurrence overran are skipped, not run in a burst.
+     * Times are wall-clock times, read from the {@link Builder#clock(Clock) scheduler's clock} when
+     * each occurrence is placed and turned into a wait on the ticker; a step of the wall clock is
+     * therefore noticed when the next occurrence is placed, and the occurrence already waiting
+     * keeps its ticker reading. Daylight saving time is no step (see {@link CronExpression} for the
+     * skipped and the repeated hour). Otherwise as {@link #repeatAtFixedRate}; if the next time
+     * cannot be computed (the clock throws), the job ends {@link JobStatus#FAILED} with that
+     * exception.
+     *
+     * <pre>{@code
+     * scheduler
+     *     .newJob(context -> exportYesterday())
+     *     .repeatOn(CronExpression.parse("30 2 * * *"), ZoneId.of("Europe/Berlin"))
+     *     .submit();
+     * }</pre>
+     *
+     * @param cron the times the job is due at
+     * @param zone the zone the expression's fields are read in
+     * @return this submission
+     * @throws NullPointerException if {@code cron} or {@code zone} is null
+     * @throws IllegalStateException if a repetition, a delay or a run-at time was already set
+     */
+    public Submission<T> repeatOn(CronExpression cron, ZoneId zone) {
+      Objects.requireNonNull(cron, "cron");
+      Objects.requireNonNull(zone, "zone");
+      checkNoRepetition();
+      if (delaySet || runAtSet) {
+        throw new IllegalStateException(CRON_HAS_ITS_OWN_TIMES);
+      }
+      this.cron = cron;
+      this.zone = zone;
+      return this;
+    }
+
+    private void checkNoRepetition() {
+      if (periodNanos != 0 || cron != null) {
+        throw new IllegalStateException("repetition already set");
+      }
+    }
+
     private TaskOptions options() {
       TaskOptions defaults = scheduler.defaultOptions;
       boolean none =
@@ -1719,17 +1818,22 @@ public final class JobScheduler implements AutoCloseable {
               && retry == defaults.retry
               && timeoutNanos == 0
               && periodNanos == 0
+              && cron == null
               && type == null
               && tenant == null;
-      return none
-          ? defaults
-          : new TaskOptions(key, retry, timeoutNanos, periodNanos, fixedRate, type, tenant);
+      if (none) {
+        return defaults;
+      }
+      // Made per submission: a cron job's recurrence holds the job's own state.
+      Recurrence recurrence =
+          cron != null
+              ? Recurrence.cron(cron, zone)
+              : periodNanos != 0 ? Recurrence.periodic(periodNanos, fixedRate) : null;
+      return new TaskOptions(key, retry, timeoutNanos, recurrence, type, tenant);
     }
 
     private Submission<T> repeat(long nanos, boolean atFixedRate) {
-      if (periodNanos != 0) {
-        throw new IllegalStateException("repetition already set");
-      }
+      checkNoRepetition();
       this.periodNanos = nanos;
       this.fixedRate = atFixedRate;
       return this;
@@ -1755,6 +1859,7 @@ public final class JobScheduler implements AutoCloseable {
   /** Configures a {@link JobScheduler}. Each setting may be made once. */
   public static final class Builder {
     private Ticker ticker;
+    private Clock clock;
     private Integer workersSet;
     private int workers = Runtime.getRuntime().availableProcessors();
     private boolean manual;
@@ -1930,6 +2035,25 @@ public final class JobScheduler implements AutoCloseable {
     }
 
     /**
+     * Sets the wall clock that {@link Submission#repeatOn cron jobs} read their times from; the
+     * system clock if not set. Only its {@link Clock#instant()} is used (the zone comes with each
+     * job), once each time a cron occurrence is placed, under the scheduler's lock, so it must be
+     * fast and must not block. Everything else, the wait for a cron time included, runs on the
+     * {@link #ticker ticker}. A test derives both from one fake ticker.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      checkState(this.clock == null, "clock already set");
+      this.clock = clock;
+      return this;
+    }
+
+    /**
      * Sets the aging step: a waiting job gains one priority level per {@code step} waited. One
      * second if not set.
      *
@@ -2066,6 +2190,9 @@ public final class JobScheduler implements AutoCloseable {
     public JobScheduler build() {
       if (ticker == null) {
         ticker = Ticker.system();
+      }
+      if (clock == null) {
+        clock = WallClock.system();
       }
       JobScheduler scheduler = new JobScheduler(this);
       scheduler.start();
