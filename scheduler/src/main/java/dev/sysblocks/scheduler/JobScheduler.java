@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -86,7 +87,9 @@ import java.util.random.RandomGenerator;
  * read the wall clock ({@link Builder#clock}), to turn their next calendar time into a wait on the
  * ticker.
  *
- * <p>Thread-safe. {@code submit}, {@code cancel} and dispatch are O(log n) for n queued jobs.
+ * <p>Thread-safe. {@code submit} and dispatch are O(log n) for n queued jobs, {@code cancel} O(1)
+ * amortized; cancelled jobs leave the queue lazily, but never outnumber the live ones by more than
+ * 64.
  */
 public final class JobScheduler implements AutoCloseable {
 
@@ -134,7 +137,7 @@ public final class JobScheduler implements AutoCloseable {
    * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
    * O(log n) is ~20 comparisons at 10^6 pending jobs, and cancellation is lazy: a cancelled entry
    * stays in its heap until it surfaces and is dropped (its task no longer points to it), as
-   * ScheduledThreadPoolExecutor does without removeOnCancel.
+   * ScheduledThreadPoolExecutor does without removeOnCancel, or until a purge (see Cost).
    *
    * Invariant. Every task reaches exactly one final status, in one place (finish(), under the
    * lock), and each final transition increments exactly one counter; hence submitted = succeeded
@@ -146,11 +149,20 @@ public final class JobScheduler implements AutoCloseable {
    * Cost. submit: one CAS onto the inbox (plain jobs) or one lock acquisition; dispatch: O(log n)
    * for a delayed job, O(1) for one due now (appended to its priority's queue when the inbox is
    * drained, taken from the queue head) inside the lock hold that also settles the worker's
-   * previous job; cancel: O(1) (lazy: the
-   * entry, and the task it holds, stay in the store until their run-at time passes, so cancelling
-   * many far-off jobs holds their memory until then). Memory per job: a Task (88 B) and a
-   * PendingJob (56 B); a TaskOptions (40 B) only if the job sets an option besides its priority
-   * (and a Recurrence if it recurs);
+   * previous job; cancel: O(1) amortized. Lazy removal alone would let the entry, and the task and
+   * job it holds, stay until its run-at time passes: a million far-off jobs cancelled would hold
+   * some 150 MB (below) for as long as their delay. So cancel counts the entries it leaves behind,
+   * and once they exceed both the live jobs and PURGE_MIN_STALE (64), one pass removes them all
+   * (JobStore.purge; in memory, removeIf on the delayed heap, the overflow heap and the priority
+   * queues: each filters its array in place, the heaps then heapify bottom-up, O(n), and are
+   * copied to arrays of their new size). That pass costs O(live + stale) and follows more than
+   * `live` cancellations, so each pays O(1) of it, and the store never holds more than 2 * live +
+   * 64 entries (CancelPurgeTest: 10^5 far-off jobs cancelled out of 10^5 + 10 leave at most 74).
+   * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
+   * updated on every sift; the amortized purge keeps cancel O(1) and the entry free of that field,
+   * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock. Memory
+   * per job: a Task (88 B) and a PendingJob (56 B); a TaskOptions (40 B) only if the job sets an
+   * option besides its priority (and a Recurrence if it recurs);
    * the CompletableFuture only once result() is called; an Attempt per attempt. So 144 B per plain
    * submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B). Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/; in single short
@@ -267,6 +279,14 @@ public final class JobScheduler implements AutoCloseable {
    */
   private static final long TICKER_POLL_NANOS = Duration.ofMillis(20).toNanos();
 
+  /**
+   * Cancelled entries the scheduler lets the store hold before it purges them, at least: 64 (about
+   * 10 KB with their tasks). Below it a purge would rebuild heaps to free little; above it, and
+   * once stale entries may outnumber live ones, {@link #purgeIfMostlyStale} removes them in one
+   * pass.
+   */
+  static final int PURGE_MIN_STALE = 64;
+
   private static final AtomicInteger SCHEDULER_IDS = new AtomicInteger();
 
   /** The order of eligible entries, as JobStore#poll defines it. */
@@ -319,6 +339,7 @@ public final class JobScheduler implements AutoCloseable {
   private int unsettled; // attempts started and not yet settled
   private int liveWorkers; // worker threads not retired and not exited
   private long lastSequence;
+  private int staleEntries; // entries cancelled since the last purge: see purgeIfMostlyStale
   private final AtomicLong lastJobId = new AtomicLong(); // ids are given outside the lock too
 
   /*
@@ -1070,11 +1091,36 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Cancels a queued task. Under the lock. */
   private Outcome cancelQueued(Task<?> task, long now) {
-    task.entry = null; // its store entry is now stale; the store drops it lazily
+    task.entry = null; // its entry is now stale: dropped when it surfaces, or by a purge
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
     notFull.signal();
+    staleEntries++;
+    purgeIfMostlyStale();
     return finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+  }
+
+  /**
+   * Removes stale entries in one pass once they may outnumber the live ones. {@code staleEntries}
+   * counts cancellations since the last purge, an upper bound on the stale entries held (some
+   * surface and are dropped before), since cancelling a queued task is the only way an entry goes
+   * stale while held. A purge costs O(live + stale) and runs only after more than {@code live}
+   * cancellations, so each cancellation pays O(1) of it, amortized; and entries held never exceed
+   * twice the live ones plus PURGE_MIN_STALE. Under the lock.
+   */
+  private void purgeIfMostlyStale() {
+    if (staleEntries <= PURGE_MIN_STALE || staleEntries <= queued) {
+      return;
+    }
+    Predicate<PendingJob> stale = e -> !isLive(e);
+    store.purge(stale);
+    for (TypeSlot slot : typeSlots.values()) {
+      slot.parked.removeIf(stale);
+    }
+    for (TenantQueue q : tenants.values()) {
+      q.ready.removeIf(stale); // a queue left empty is forgotten by the next pollFairly
+    }
+    staleEntries = 0;
   }
 
   // ---------------------------------------------------------------------------------------------
