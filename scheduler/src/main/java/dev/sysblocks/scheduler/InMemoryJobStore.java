@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
+import java.util.function.Predicate;
 
 /**
  * The default {@link JobStore}: a heap of delayed entries and, for eligible ones, one FIFO queue
@@ -32,6 +33,9 @@ import java.util.PriorityQueue;
  * the same reading reach their queues in FIFO order). Before an entry is appended to a queue, every
  * delayed entry due by then is moved first, so a queue never receives an older run-at reading after
  * a newer one.
+ *
+ * <p><b>Purging</b> ({@link #purge}) filters every structure in one linear pass and keeps each
+ * queue in order, so the scheduler can drop cancelled entries without waiting for them to surface.
  */
 final class InMemoryJobStore implements JobStore {
 
@@ -47,7 +51,7 @@ final class InMemoryJobStore implements JobStore {
   private static final Comparator<PendingJob> BY_DISPATCH_ORDER =
       (a, b) -> compare(a.dispatchKey(), a.sequence(), b.dispatchKey(), b.sequence());
 
-  private final PriorityQueue<PendingJob> delayed = new PriorityQueue<>(BY_RUN_AT);
+  private PriorityQueue<PendingJob> delayed = new PriorityQueue<>(BY_RUN_AT); // replaced by purge
 
   private final Fifo[] queues = new Fifo[LEVELS];
 
@@ -55,7 +59,7 @@ final class InMemoryJobStore implements JobStore {
   private final long[] headSequence = new long[LEVELS];
   private int nonEmpty; // bit i set iff queues[i] holds an entry
 
-  private final PriorityQueue<PendingJob> overflow = new PriorityQueue<>(BY_DISPATCH_ORDER);
+  private PriorityQueue<PendingJob> overflow = new PriorityQueue<>(BY_DISPATCH_ORDER);
 
   InMemoryJobStore() {
     for (int i = 0; i < LEVELS; i++) {
@@ -151,6 +155,37 @@ final class InMemoryJobStore implements JobStore {
       return;
     }
     q.addLast(job);
+  }
+
+  /**
+   * O(n): {@code removeIf} filters each structure's array in place ({@code PriorityQueue} then
+   * restores its heap bottom-up, {@code ArrayDeque} keeps its order), not n removals at O(log n)
+   * each. The heaps are then copied into arrays of their new size, so a delayed heap that held many
+   * cancelled far-off entries gives its array back too; the priority queues keep theirs (they hold
+   * only eligible entries, which leave soon anyway).
+   */
+  @Override
+  public int purge(Predicate<PendingJob> stale) {
+    int before = size();
+    if (delayed.removeIf(stale)) {
+      delayed = new PriorityQueue<>(delayed); // same comparator, array trimmed to the size
+    }
+    if (overflow.removeIf(stale)) {
+      overflow = new PriorityQueue<>(overflow);
+    }
+    for (int i = 0; i < LEVELS; i++) {
+      Fifo q = queues[i];
+      if (q.removeIf(stale)) {
+        PendingJob head = q.peekFirst();
+        if (head == null) {
+          nonEmpty &= ~(1 << i);
+        } else {
+          headKey[i] = head.dispatchKey();
+          headSequence[i] = head.sequence();
+        }
+      }
+    }
+    return before - size();
   }
 
   @Override

@@ -3,7 +3,10 @@ package dev.sysblocks.scheduler;
 import dev.sysblocks.core.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -24,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
@@ -63,11 +67,12 @@ import java.util.random.RandomGenerator;
  * <em>at-least-once</em> for retried jobs: after a timeout the next attempt may start while the old
  * one still unwinds. Make retried jobs idempotent.
  *
- * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate} and {@link
- * Submission#repeatWithFixedDelay} make a job recur until cancelled; {@link Submission#type} with
- * {@link Builder#concurrencyLimit} caps how many jobs of one type run at once; {@link
- * Submission#tenant} with {@link Builder#tenantWeight} shares the workers between tenants by
- * weight, so that one noisy tenant cannot starve the others.
+ * <p><b>Recurring jobs and types.</b> {@link Submission#repeatAtFixedRate}, {@link
+ * Submission#repeatWithFixedDelay} and {@link Submission#repeatOn} (at the times of a {@link
+ * CronExpression}) make a job recur until cancelled; {@link Submission#type} with {@link
+ * Builder#concurrencyLimit} caps how many jobs of one type run at once; {@link Submission#tenant}
+ * with {@link Builder#tenantWeight} shares the workers between tenants by weight, so that one noisy
+ * tenant cannot starve the others.
  *
  * <p><b>Shutdown.</b> {@link #shutdown()} stops accepting jobs and runs every accepted one, delayed
  * jobs and retries included; {@link #shutdownNow()} interrupts running attempts and returns every
@@ -78,9 +83,13 @@ import java.util.random.RandomGenerator;
  * {@link Ticker} given to the builder. A test passes a {@link dev.sysblocks.core.FakeTicker} and
  * {@link Builder#manualDispatch()}: no worker threads are started and the test runs eligible jobs
  * on its own thread with {@link #runPending()}, one event at a time. How long a thread blocks
- * ({@link #awaitTermination}, {@link FullQueuePolicy#BLOCK}) is real time.
+ * ({@link #awaitTermination}, {@link FullQueuePolicy#BLOCK}) is real time. Cron jobs alone also
+ * read the wall clock ({@link Builder#clock}), to turn their next calendar time into a wait on the
+ * ticker.
  *
- * <p>Thread-safe. {@code submit}, {@code cancel} and dispatch are O(log n) for n queued jobs.
+ * <p>Thread-safe. {@code submit} and dispatch are O(log n) for n queued jobs, {@code cancel} O(1)
+ * amortized; cancelled jobs leave the queue lazily, but never outnumber the live ones by more than
+ * 64.
  */
 public final class JobScheduler implements AutoCloseable {
 
@@ -128,7 +137,7 @@ public final class JobScheduler implements AutoCloseable {
    * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
    * O(log n) is ~20 comparisons at 10^6 pending jobs, and cancellation is lazy: a cancelled entry
    * stays in its heap until it surfaces and is dropped (its task no longer points to it), as
-   * ScheduledThreadPoolExecutor does without removeOnCancel.
+   * ScheduledThreadPoolExecutor does without removeOnCancel, or until a purge (see Cost).
    *
    * Invariant. Every task reaches exactly one final status, in one place (finish(), under the
    * lock), and each final transition increments exactly one counter; hence submitted = succeeded
@@ -140,10 +149,20 @@ public final class JobScheduler implements AutoCloseable {
    * Cost. submit: one CAS onto the inbox (plain jobs) or one lock acquisition; dispatch: O(log n)
    * for a delayed job, O(1) for one due now (appended to its priority's queue when the inbox is
    * drained, taken from the queue head) inside the lock hold that also settles the worker's
-   * previous job; cancel: O(1) (lazy: the
-   * entry, and the task it holds, stay in the store until their run-at time passes, so cancelling
-   * many far-off jobs holds their memory until then). Memory per job: a Task (88 B) and a
-   * PendingJob (56 B); a TaskOptions (48 B) only if the job sets an option besides its priority;
+   * previous job; cancel: O(1) amortized. Lazy removal alone would let the entry, and the task and
+   * job it holds, stay until its run-at time passes: a million far-off jobs cancelled would hold
+   * some 150 MB (below) for as long as their delay. So cancel counts the entries it leaves behind,
+   * and once they exceed both the live jobs and PURGE_MIN_STALE (64), one pass removes them all
+   * (JobStore.purge; in memory, removeIf on the delayed heap, the overflow heap and the priority
+   * queues: each filters its array in place, the heaps then heapify bottom-up, O(n), and are
+   * copied to arrays of their new size). That pass costs O(live + stale) and follows more than
+   * `live` cancellations, so each pays O(1) of it, and the store never holds more than 2 * live +
+   * 64 entries (CancelPurgeTest: 10^5 far-off jobs cancelled out of 10^5 + 10 leave at most 74).
+   * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
+   * updated on every sift; the amortized purge keeps cancel O(1) and the entry free of that field,
+   * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock. Memory
+   * per job: a Task (88 B) and a PendingJob (56 B); a TaskOptions (40 B) only if the job sets an
+   * option besides its priority (and a Recurrence if it recurs);
    * the CompletableFuture only once result() is called; an Attempt per attempt. So 144 B per plain
    * submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B). Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/; in single short
@@ -191,10 +210,17 @@ public final class JobScheduler implements AutoCloseable {
    *
    * Recurring jobs and type limits reuse the same store. A recurring job is one task queued
    * again after each successful occurrence: at a fixed rate on the grid first + k * period
-   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), or
-   * a fixed delay after the run ends. A type limit ("at most 2 report jobs at once") sets aside a
-   * job whose type is saturated in a small per-type heap; it stays QUEUED and counted, and returns
-   * to the store when a slot frees, so other types pass it without a second scan of the store.
+   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), a
+   * fixed delay after the run ends, or at a cron expression's next time after the run ends. Cron
+   * times are calendar times, so only there the wall clock is read: run-at = ticker now + (next
+   * cron instant - clock now), computed when the occurrence is queued. A waiting occurrence keeps
+   * its ticker reading, so an NTP step of the wall clock is noticed at the next occurrence, not
+   * before; daylight saving time is no step (instants do not move; CronExpression maps the skipped
+   * and the repeated hour). The search starts from the later of the clock and the time just due,
+   * so clock drift or a step backwards never runs one cron time twice. A type limit ("at most 2
+   * report jobs at once") sets aside a job whose type is saturated in a small per-type heap; it
+   * stays QUEUED and counted, and returns to the store when a slot frees, so other types pass it
+   * without a second scan of the store.
    *
    * Tenants. With tenant weights, eligible entries move from the store into one heap per tenant,
    * and tenants take turns by start-time fair queuing [7]: each has a pass value, the smallest
@@ -253,6 +279,14 @@ public final class JobScheduler implements AutoCloseable {
    */
   private static final long TICKER_POLL_NANOS = Duration.ofMillis(20).toNanos();
 
+  /**
+   * Cancelled entries the scheduler lets the store hold before it purges them, at least: 64 (about
+   * 10 KB with their tasks). Below it a purge would rebuild heaps to free little; above it, and
+   * once stale entries may outnumber live ones, {@link #purgeIfMostlyStale} removes them in one
+   * pass.
+   */
+  static final int PURGE_MIN_STALE = 64;
+
   private static final AtomicInteger SCHEDULER_IDS = new AtomicInteger();
 
   /** The order of eligible entries, as JobStore#poll defines it. */
@@ -269,6 +303,7 @@ public final class JobScheduler implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   private final Ticker ticker;
+  private final Clock clock; // wall-clock time, read only to place cron occurrences
   private final long origin;
   private final int workerCount;
   private final boolean manual;
@@ -304,6 +339,7 @@ public final class JobScheduler implements AutoCloseable {
   private int unsettled; // attempts started and not yet settled
   private int liveWorkers; // worker threads not retired and not exited
   private long lastSequence;
+  private int staleEntries; // entries cancelled since the last purge: see purgeIfMostlyStale
   private final AtomicLong lastJobId = new AtomicLong(); // ids are given outside the lock too
 
   /*
@@ -354,6 +390,7 @@ public final class JobScheduler implements AutoCloseable {
 
   private JobScheduler(Builder b) {
     this.ticker = b.ticker;
+    this.clock = b.clock;
     this.origin = b.ticker.read();
     this.manual = b.manual;
     this.workerCount = b.manual ? 0 : b.workers;
@@ -439,7 +476,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   @SuppressWarnings("unchecked") // a key maps to the job first submitted with it; see Submission
   private <T> JobHandle<T> submit(Task<T> task, boolean runAtSet, long when) {
-    if (fastPath && task.options.key == null && task.options.periodNanos == 0) {
+    if (fastPath && task.options.key == null && task.options.recurrence == null) {
       return submitToInbox(task, runAtSet, when);
     }
     Attempt<T> inline = null;
@@ -492,14 +529,18 @@ public final class JobScheduler implements AutoCloseable {
           throw new RejectedExecutionException("interrupted while waiting for queue space", e);
         }
       }
-      long runAt = runAt(runAtSet, when, now);
+      Recurrence recurrence = task.options.recurrence;
+      long runAt =
+          recurrence != null && recurrence.kind == Recurrence.CRON && !callerRuns
+              ? nextCronRunAt(recurrence, now)
+              : runAt(runAtSet, when, now);
       task.id = lastJobId.incrementAndGet();
       task.scheduledAt = callerRuns ? now : runAt;
       counters.getAndIncrement(SchedulerStats.SUBMITTED); // also counted without the lock
       if (task.options.key != null) {
         pendingByKey.put(task.options.key, task);
       }
-      if (task.options.periodNanos > 0) {
+      if (recurrence != null) {
         recurringJobs.add(task);
       }
       if (callerRuns) {
@@ -828,7 +869,7 @@ public final class JobScheduler implements AutoCloseable {
     } else if (failure == null) {
       task.value = value;
       outcome =
-          task.options.periodNanos > 0
+          task.options.recurrence != null
               ? nextOccurrence(task, a.number, now)
               : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
     } else {
@@ -877,25 +918,54 @@ public final class JobScheduler implements AutoCloseable {
    * Queues the next occurrence of a recurring job whose occurrence succeeded. A fixed-rate job's
    * occurrences sit on the grid scheduledAt + k * period; an occurrence that ran past one or more
    * grid points skips them (no burst of catch-up runs). A fixed-delay job waits the period after
-   * the end of the run. Shutdown cancels recurring jobs. Under the lock.
+   * the end of the run. A cron job is due at the expression's first time after the clock's reading
+   * (see nextCronRunAt), so cron times an overrunning occurrence missed are skipped too; if that
+   * time cannot be computed (the clock threw), the job ends FAILED with the exception. Shutdown
+   * cancels recurring jobs. Under the lock.
    */
   private Outcome nextOccurrence(Task<?> task, int attempt, long now) {
     if (state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, null, now);
     }
-    long period = task.options.periodNanos;
+    Recurrence recurrence = task.options.recurrence;
+    long period = recurrence.periodNanos;
     long next;
-    if (task.options.fixedRate) {
+    if (recurrence.kind == Recurrence.FIXED_RATE) {
       long behind = Math.max(0L, now - task.scheduledAt);
       next = task.scheduledAt + (behind / period + 1) * period;
-    } else {
+    } else if (recurrence.kind == Recurrence.FIXED_DELAY) {
       next = now + period;
+    } else {
+      try {
+        next = nextCronRunAt(recurrence, now);
+      } catch (RuntimeException e) { // a user's Clock, or a date past the year 999,999,999
+        return finish(task, JobStatus.FAILED, attempt, e, now);
+      }
     }
     task.occurrence++;
     task.occurrenceAttempts = 0;
     task.scheduledAt = next;
     enqueue(task, next, now);
     return new Outcome(task, JobEvent.Kind.RESCHEDULED, null, attempt, null, now);
+  }
+
+  /**
+   * The ticker reading at which a cron job's next occurrence is due. The expression gives a
+   * wall-clock instant; the ticker measures the wait: runAt = now + (due - clock reading). So a
+   * step of the wall clock (NTP, a manual change; daylight saving time is no step, instants do not
+   * move) is noticed here, when the next occurrence is placed, not while a job waits. The search
+   * starts from the later of the clock's reading and the last due time, so that an occurrence that
+   * began a little before its due time by the clock is not repeated. Under the lock: the clock is
+   * read once and the expression searched once per occurrence.
+   */
+  private long nextCronRunAt(Recurrence recurrence, long now) {
+    Instant wall = clock.instant();
+    Instant last = recurrence.lastDue;
+    Instant from = last != null && last.isAfter(wall) ? last : wall;
+    Instant due = recurrence.cron.next(from.atZone(recurrence.zone)).toInstant();
+    long runAt = runAt(false, Duration.between(wall, due).toNanos(), now);
+    recurrence.lastDue = due;
+    return runAt;
   }
 
   /** Retry, fail or dead-letter after a failed attempt. Under the lock. */
@@ -914,7 +984,7 @@ public final class JobScheduler implements AutoCloseable {
     if (attempt >= policy.maxAttempts()) {
       return finish(task, JobStatus.DEAD_LETTERED, attempt, failure, now);
     }
-    if (task.options.periodNanos > 0 && state >= SHUTDOWN) {
+    if (task.options.recurrence != null && state >= SHUTDOWN) {
       return finish(task, JobStatus.CANCELLED, attempt, failure, now); // shutdown ends recurring
     }
     double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
@@ -929,7 +999,7 @@ public final class JobScheduler implements AutoCloseable {
     if (task.options.key != null) {
       pendingByKey.remove(task.options.key, task);
     }
-    if (task.options.periodNanos > 0) {
+    if (task.options.recurrence != null) {
       recurringJobs.remove(task);
     }
     JobEvent.Kind kind;
@@ -1021,11 +1091,36 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Cancels a queued task. Under the lock. */
   private Outcome cancelQueued(Task<?> task, long now) {
-    task.entry = null; // its store entry is now stale; the store drops it lazily
+    task.entry = null; // its entry is now stale: dropped when it surfaces, or by a purge
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
     notFull.signal();
+    staleEntries++;
+    purgeIfMostlyStale();
     return finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+  }
+
+  /**
+   * Removes stale entries in one pass once they may outnumber the live ones. {@code staleEntries}
+   * counts cancellations since the last purge, an upper bound on the stale entries held (some
+   * surface and are dropped before), since cancelling a queued task is the only way an entry goes
+   * stale while held. A purge costs O(live + stale) and runs only after more than {@code live}
+   * cancellations, so each cancellation pays O(1) of it, amortized; and entries held never exceed
+   * twice the live ones plus PURGE_MIN_STALE. Under the lock.
+   */
+  private void purgeIfMostlyStale() {
+    if (staleEntries <= PURGE_MIN_STALE || staleEntries <= queued) {
+      return;
+    }
+    Predicate<PendingJob> stale = e -> !isLive(e);
+    store.purge(stale);
+    for (TypeSlot slot : typeSlots.values()) {
+      slot.parked.removeIf(stale);
+    }
+    for (TenantQueue q : tenants.values()) {
+      q.ready.removeIf(stale); // a queue left empty is forgotten by the next pollFairly
+    }
+    staleEntries = 0;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1520,6 +1615,8 @@ public final class JobScheduler implements AutoCloseable {
    * @param <T> the type of the job's result
    */
   public static final class Submission<T> {
+    private static final String CRON_HAS_ITS_OWN_TIMES =
+        "a cron job is due at its expression's times: no delay or run-at time with repeatOn";
     private final JobScheduler scheduler;
     private final Job<T> job;
     private int priority = DEFAULT_PRIORITY;
@@ -1532,6 +1629,8 @@ public final class JobScheduler implements AutoCloseable {
     private long timeoutNanos;
     private long periodNanos;
     private boolean fixedRate;
+    private CronExpression cron;
+    private ZoneId zone;
     private String type;
     private String tenant;
 
@@ -1589,6 +1688,9 @@ public final class JobScheduler implements AutoCloseable {
     private void checkNoTimeSet() {
       if (delaySet || runAtSet) {
         throw new IllegalStateException("delay or run-at time already set");
+      }
+      if (cron != null) {
+        throw new IllegalStateException(CRON_HAS_ITS_OWN_TIMES);
       }
     }
 
@@ -1712,6 +1814,49 @@ public final class JobScheduler implements AutoCloseable {
       return repeat(Checks.positiveNanos(delay, "delay"), false);
     }
 
+    /**
+     * Makes the job recurring at the times of a cron expression in a time zone: each occurrence is
+     * due at the expression's first time after the previous one ended (the first: after the
+     * submission), so times missed while an occurrence overran are skipped, not run in a burst.
+     * Times are wall-clock times, read from the {@link Builder#clock(Clock) scheduler's clock} when
+     * each occurrence is placed and turned into a wait on the ticker; a step of the wall clock is
+     * therefore noticed when the next occurrence is placed, and the occurrence already waiting
+     * keeps its ticker reading. Daylight saving time is no step (see {@link CronExpression} for the
+     * skipped and the repeated hour). Otherwise as {@link #repeatAtFixedRate}; if the next time
+     * cannot be computed (the clock throws), the job ends {@link JobStatus#FAILED} with that
+     * exception.
+     *
+     * <pre>{@code
+     * scheduler
+     *     .newJob(context -> exportYesterday())
+     *     .repeatOn(CronExpression.parse("30 2 * * *"), ZoneId.of("Europe/Berlin"))
+     *     .submit();
+     * }</pre>
+     *
+     * @param cron the times the job is due at
+     * @param zone the zone the expression's fields are read in
+     * @return this submission
+     * @throws NullPointerException if {@code cron} or {@code zone} is null
+     * @throws IllegalStateException if a repetition, a delay or a run-at time was already set
+     */
+    public Submission<T> repeatOn(CronExpression cron, ZoneId zone) {
+      Objects.requireNonNull(cron, "cron");
+      Objects.requireNonNull(zone, "zone");
+      checkNoRepetition();
+      if (delaySet || runAtSet) {
+        throw new IllegalStateException(CRON_HAS_ITS_OWN_TIMES);
+      }
+      this.cron = cron;
+      this.zone = zone;
+      return this;
+    }
+
+    private void checkNoRepetition() {
+      if (periodNanos != 0 || cron != null) {
+        throw new IllegalStateException("repetition already set");
+      }
+    }
+
     private TaskOptions options() {
       TaskOptions defaults = scheduler.defaultOptions;
       boolean none =
@@ -1719,17 +1864,22 @@ public final class JobScheduler implements AutoCloseable {
               && retry == defaults.retry
               && timeoutNanos == 0
               && periodNanos == 0
+              && cron == null
               && type == null
               && tenant == null;
-      return none
-          ? defaults
-          : new TaskOptions(key, retry, timeoutNanos, periodNanos, fixedRate, type, tenant);
+      if (none) {
+        return defaults;
+      }
+      // Made per submission: a cron job's recurrence holds the job's own state.
+      Recurrence recurrence =
+          cron != null
+              ? Recurrence.cron(cron, zone)
+              : periodNanos != 0 ? Recurrence.periodic(periodNanos, fixedRate) : null;
+      return new TaskOptions(key, retry, timeoutNanos, recurrence, type, tenant);
     }
 
     private Submission<T> repeat(long nanos, boolean atFixedRate) {
-      if (periodNanos != 0) {
-        throw new IllegalStateException("repetition already set");
-      }
+      checkNoRepetition();
       this.periodNanos = nanos;
       this.fixedRate = atFixedRate;
       return this;
@@ -1755,6 +1905,7 @@ public final class JobScheduler implements AutoCloseable {
   /** Configures a {@link JobScheduler}. Each setting may be made once. */
   public static final class Builder {
     private Ticker ticker;
+    private Clock clock;
     private Integer workersSet;
     private int workers = Runtime.getRuntime().availableProcessors();
     private boolean manual;
@@ -1930,6 +2081,25 @@ public final class JobScheduler implements AutoCloseable {
     }
 
     /**
+     * Sets the wall clock that {@link Submission#repeatOn cron jobs} read their times from; the
+     * system clock if not set. Only its {@link Clock#instant()} is used (the zone comes with each
+     * job), once each time a cron occurrence is placed, under the scheduler's lock, so it must be
+     * fast and must not block. Everything else, the wait for a cron time included, runs on the
+     * {@link #ticker ticker}. A test derives both from one fake ticker.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws NullPointerException if {@code clock} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder clock(Clock clock) {
+      Objects.requireNonNull(clock, "clock");
+      checkState(this.clock == null, "clock already set");
+      this.clock = clock;
+      return this;
+    }
+
+    /**
      * Sets the aging step: a waiting job gains one priority level per {@code step} waited. One
      * second if not set.
      *
@@ -2066,6 +2236,9 @@ public final class JobScheduler implements AutoCloseable {
     public JobScheduler build() {
       if (ticker == null) {
         ticker = Ticker.system();
+      }
+      if (clock == null) {
+        clock = WallClock.system();
       }
       JobScheduler scheduler = new JobScheduler(this);
       scheduler.start();

@@ -11,10 +11,12 @@
  * dev.sysblocks.scheduler.DeadLetterHandler}; every step is reported to a {@link
  * dev.sysblocks.scheduler.JobListener}; {@link dev.sysblocks.scheduler.SchedulerStats} is a
  * lock-free snapshot of the counters. Pending jobs live in a {@link
- * dev.sysblocks.scheduler.JobStore} (in memory by default).
+ * dev.sysblocks.scheduler.JobStore} (in memory by default). {@link
+ * dev.sysblocks.scheduler.CronExpression} parses Unix cron expressions for recurring jobs.
  *
  * <p><b>Conventions.</b> Time (delays, aging, timeouts) is read only from the {@link
- * dev.sysblocks.core.Ticker} the scheduler is built with. For tests, build it with a {@link
+ * dev.sysblocks.core.Ticker} the scheduler is built with; cron jobs also read the builder's {@code
+ * java.time.Clock} to place their next occurrence. For tests, build it with a {@link
  * dev.sysblocks.core.FakeTicker} and {@link
  * dev.sysblocks.scheduler.JobScheduler.Builder#manualDispatch()}: no threads are started, and
  * {@link dev.sysblocks.scheduler.JobScheduler#runPending()} runs what is eligible on the test's
@@ -44,6 +46,9 @@
  *       dispatches follow the weights, priorities then apply within a tenant</td></tr>
  *   <tr><td>{@code repeatAtFixedRate} / {@code repeatWithFixedDelay}</td>
  *       <td>a job belongs on a clock grid (a heartbeat) / must pause between runs (a poller)</td></tr>
+ *   <tr><td>{@code repeatOn(cron, zone)}</td>
+ *       <td>a job belongs on the calendar (weekdays at 09:00 Berlin time); times come from a
+ *       {@link dev.sysblocks.scheduler.CronExpression} and the builder's {@code clock}</td></tr>
  *   <tr><td>{@code manualDispatch()}</td>
  *       <td>deterministic tests, or a single-threaded event loop that runs jobs itself</td></tr>
  * </table>

@@ -15,21 +15,21 @@ import net.jqwik.api.Provide;
 
 /**
  * The in-memory store against a list scanned in full: random adds (with and without the current
- * reading, priorities in and out of range, keys shaped like the scheduler's or arbitrary), polls
- * and clock advances. The store's per-priority queues are a shortcut for well-shaped keys; whatever
- * the keys, each poll must return the entry the definition picks: among entries due by now, the
- * smallest key, then the smallest sequence.
+ * reading, priorities in and out of range, keys shaped like the scheduler's or arbitrary), polls,
+ * clock advances and purges of a random third of the entries. The store's per-priority queues are a
+ * shortcut for well-shaped keys; whatever the keys, each poll must return the entry the definition
+ * picks: among entries due by now, the smallest key, then the smallest sequence.
  */
 class InMemoryJobStorePropertyTest {
 
-  /** One operation: 0-4 add, 5-7 poll, 8-9 advance the clock. */
+  /** One operation: 0-4 add, 5-7 poll, 8-9 advance the clock, 10 purge. */
   record Op(int kind, int priority, int delay, long key, boolean withNow) {}
 
   @Provide
   Arbitrary<List<Op>> traces() {
     Arbitrary<Op> op =
         Combinators.combine(
-                Arbitraries.integers().between(0, 9),
+                Arbitraries.integers().between(0, 10),
                 Arbitraries.integers().between(-1, 10), // -1 and 10: outside the queues' range
                 Arbitraries.integers().between(-5, 20).injectDuplicates(0.3),
                 Arbitraries.longs().between(-50, 50).injectDuplicates(0.3),
@@ -68,8 +68,13 @@ class InMemoryJobStorePropertyTest {
                 .orElse(null);
         assertThat(store.poll(now)).isSameAs(expected);
         model.remove(expected);
-      } else {
+      } else if (op.kind() <= 9) {
         now += op.delay() < 0 ? 0 : op.delay();
+      } else {
+        long third = Math.floorMod(op.delay(), 3);
+        int expected = (int) model.stream().filter(e -> e.jobId() % 3 == third).count();
+        assertThat(store.purge(e -> e.jobId() % 3 == third)).isEqualTo(expected);
+        model.removeIf(e -> e.jobId() % 3 == third);
       }
       long at = now;
       OptionalLong nextDelayed =

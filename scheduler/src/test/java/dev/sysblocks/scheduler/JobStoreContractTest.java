@@ -1,7 +1,9 @@
 package dev.sysblocks.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -90,5 +92,65 @@ abstract class JobStoreContractTest {
     assertThat(drained).extracting(PendingJob::jobId).containsExactlyInAnyOrder(2L, 3L);
     assertThat(store.drain()).isEmpty();
     assertThat(store.poll(Long.MAX_VALUE)).isNull();
+  }
+
+  @Test
+  void purgeRemovesExactlyTheAcceptedEntriesAndKeepsTheOthersInOrder() {
+    JobStore store = newStore();
+    for (long id = 1; id <= 20; id++) {
+      // Odd ids eligible at 0, even ids delayed to 100 + id; keys run against the ids.
+      long runAt = id % 2 == 1 ? 0 : 100 + id;
+      store.add(entry(id, runAt, 50 - id, id), 0);
+    }
+    int removed = store.purge(e -> e.jobId() % 4 == 1 || e.jobId() % 4 == 2);
+    assertThat(removed).isEqualTo(10);
+    // Left: eligible 3, 7, 11, 15, 19 (by key: 19 first); delayed 4, 8, 12, 16, 20.
+    List<Long> eligible = new ArrayList<>();
+    for (PendingJob e; (e = store.poll(0)) != null; ) {
+      eligible.add(e.jobId());
+    }
+    assertThat(eligible).containsExactly(19L, 15L, 11L, 7L, 3L);
+    assertThat(store.nextRunAtNanos(0)).isEqualTo(OptionalLong.of(104));
+    assertThat(store.poll(103)).isNull();
+    List<Long> delayed = new ArrayList<>();
+    for (PendingJob e; (e = store.poll(1_000)) != null; ) {
+      delayed.add(e.jobId());
+    }
+    assertThat(delayed).containsExactly(20L, 16L, 12L, 8L, 4L);
+  }
+
+  @Test
+  void purgeOfNothingStaleChangesNothing() {
+    JobStore store = newStore();
+    store.add(entry(1, 0, 0, 1));
+    store.add(entry(2, 10, 0, 2));
+    assertThat(store.purge(e -> false)).isZero();
+    assertThat(newStore().purge(e -> true)).isZero();
+    assertThat(store.purge(e -> e.jobId() == 2)).isEqualTo(1);
+    assertThat(store.nextRunAtNanos(0)).isEmpty();
+    assertThat(store.poll(0).jobId()).isEqualTo(1);
+    assertThat(store.drain()).isEmpty();
+  }
+
+  @Test
+  void aPredicateThatThrowsLosesNoEntry() {
+    JobStore store = newStore();
+    for (long id = 1; id <= 6; id++) {
+      store.add(entry(id, id % 2 == 0 ? 0 : 50, 0, id), 0);
+    }
+    IllegalStateException broken = new IllegalStateException("broken predicate");
+    assertThatThrownBy(
+            () ->
+                store.purge(
+                    e -> {
+                      if (e.jobId() == 4) {
+                        throw broken;
+                      }
+                      return false;
+                    }))
+        .isSameAs(broken);
+    assertThat(store.drain())
+        .extracting(PendingJob::jobId)
+        .containsExactlyInAnyOrder(1L, 2L, 3L, 4L, 5L, 6L);
   }
 }

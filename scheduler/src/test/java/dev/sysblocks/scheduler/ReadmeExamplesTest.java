@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sysblocks.core.FakeTicker;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import org.junit.jupiter.api.Test;
 
 /** The usage snippets of the README and the Javadoc, compiled and run. */
@@ -53,6 +56,64 @@ class ReadmeExamplesTest {
     scheduler.runPending(); // runs it, on this thread
     // --- README snippet (testing) ends ---
     assertThat(later.result()).isCompletedWithValue("done");
+  }
+
+  @Test
+  void readmeCronExampleSchedulesOnWorkHoursInBerlin() {
+    FakeTicker time = FakeTicker.create();
+    // Friday 27 November 2026, 17:50 in Berlin.
+    CronJobTest.TickerClock clock =
+        new CronJobTest.TickerClock(time, Instant.parse("2026-11-27T16:50:00Z"));
+    JobScheduler scheduler =
+        JobScheduler.builder().manualDispatch().ticker(time).clock(clock).build();
+    // --- README snippet (cron) begins ---
+    CronExpression workHours = CronExpression.parse("*/15 9-17 * * MON-FRI");
+    ZonedDateTime fridayEvening = ZonedDateTime.parse("2026-11-27T17:50+01:00[Europe/Berlin]");
+    ZonedDateTime next = workHours.next(fridayEvening); // Monday 2026-11-30T09:00+01:00
+    JobHandle<String> poll =
+        scheduler
+            .newJob(context -> "polled, occurrence " + context.occurrence())
+            .repeatOn(workHours, ZoneId.of("Europe/Berlin")) // times read from the builder's clock
+            .submit();
+    // --- README snippet (cron) ends ---
+    assertThat(next).isEqualTo(ZonedDateTime.parse("2026-11-30T09:00+01:00[Europe/Berlin]"));
+    time.advance(Duration.between(fridayEvening, next).minusNanos(1));
+    assertThat(scheduler.runPending()).isZero();
+    time.advance(Duration.ofNanos(1));
+    assertThat(scheduler.runPending()).isEqualTo(1);
+    assertThat(poll.attempts()).isEqualTo(1);
+    assertThat(poll.status()).isEqualTo(JobStatus.QUEUED); // the next occurrence, at 09:15
+  }
+
+  @Test
+  void javadocExampleOfCronExpressionWorks() {
+    CronExpression workHours = CronExpression.parse("*/15 9-17 * * MON-FRI");
+    ZonedDateTime next = workHours.next(ZonedDateTime.now(ZoneId.of("Europe/Berlin")));
+    // the next quarter hour from 9:00 to 17:45, Monday to Friday, Berlin time
+    assertThat(next.getMinute() % 15).isZero();
+    assertThat(next.getHour()).isBetween(9, 17);
+    assertThat(next.getDayOfWeek().getValue()).isBetween(1, 5);
+  }
+
+  @Test
+  void javadocExampleOfRepeatOnWorks() {
+    FakeTicker time = FakeTicker.create();
+    CronJobTest.TickerClock clock =
+        new CronJobTest.TickerClock(time, Instant.parse("2026-11-23T00:00:00Z"));
+    JobScheduler scheduler =
+        JobScheduler.builder().manualDispatch().ticker(time).clock(clock).build();
+    JobHandle<String> handle =
+        scheduler
+            .newJob(context -> exportYesterday())
+            .repeatOn(CronExpression.parse("30 2 * * *"), ZoneId.of("Europe/Berlin"))
+            .submit();
+    time.advance(Duration.ofMinutes(90)); // 01:30 UTC is 02:30 in Berlin in November
+    assertThat(scheduler.runPending()).isEqualTo(1);
+    assertThat(handle.attempts()).isEqualTo(1);
+  }
+
+  private static String exportYesterday() {
+    return "exported";
   }
 
   @Test

@@ -1,0 +1,50 @@
+package dev.sysblocks.scheduler;
+
+import java.time.Instant;
+import java.time.ZoneId;
+
+/**
+ * How a recurring job's next occurrence is due: at a fixed rate, with a fixed delay, or at the
+ * times of a cron expression. One instance per submitted task (a cron job keeps its last due time
+ * here), made when the job is submitted.
+ */
+final class Recurrence {
+
+  /** Next occurrence on the grid first + k * period. */
+  static final int FIXED_RATE = 0;
+
+  /** Next occurrence a period after the run ends. */
+  static final int FIXED_DELAY = 1;
+
+  /** Next occurrence at the cron expression's next time, read through the scheduler's clock. */
+  static final int CRON = 2;
+
+  final int kind;
+  final long periodNanos; // FIXED_RATE and FIXED_DELAY
+  final CronExpression cron; // CRON
+  final ZoneId zone; // CRON
+
+  /**
+   * CRON: the wall-clock time the current occurrence was due at, or null if it was not due at a
+   * cron time (run by the caller on a full queue). The next occurrence is searched from the later
+   * of this and the clock's reading, so an occurrence that starts a little early by the clock (the
+   * ticker and the wall clock drift apart, or the clock was stepped back) is not run twice. Guarded
+   * by the scheduler's lock.
+   */
+  Instant lastDue;
+
+  private Recurrence(int kind, long periodNanos, CronExpression cron, ZoneId zone) {
+    this.kind = kind;
+    this.periodNanos = periodNanos;
+    this.cron = cron;
+    this.zone = zone;
+  }
+
+  static Recurrence periodic(long periodNanos, boolean fixedRate) {
+    return new Recurrence(fixedRate ? FIXED_RATE : FIXED_DELAY, periodNanos, null, null);
+  }
+
+  static Recurrence cron(CronExpression cron, ZoneId zone) {
+    return new Recurrence(CRON, 0L, cron, zone);
+  }
+}
