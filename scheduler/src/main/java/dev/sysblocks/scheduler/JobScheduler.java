@@ -161,10 +161,12 @@ public final class JobScheduler implements AutoCloseable {
    * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
    * updated on every sift; the amortized purge keeps cancel O(1) and the entry free of that field,
    * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock. Memory
-   * per job: a Task (88 B) and a PendingJob (56 B); a TaskOptions (40 B) only if the job sets an
-   * option besides its priority (and a Recurrence if it recurs);
-   * the CompletableFuture only once result() is called; an Attempt per attempt. So 144 B per plain
-   * submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B). Throughput and latency:
+   * per job: a Task (112 B), which is also its own store entry (PendingJob is its superclass: the
+   * scheduler sets the entry's numbers only while no store holds it); a TaskOptions (40 B) only if
+   * the job sets an option besides its priority (and a Recurrence if it recurs); the
+   * CompletableFuture only once result() is called; an Attempt (64 B) per attempt. So 112 B per
+   * plain submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B, then 144 B with a
+   * separate entry object). Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/; in single short
    * smoke runs on the shared 2-core VM (2026-11-23, indicative only) 1.1 to 1.6M tiny jobs/s
    * through 2 workers from one producer, against 3.9 to 4.7M for a ThreadPoolExecutor over a
@@ -644,12 +646,12 @@ public final class JobScheduler implements AutoCloseable {
 
   /** As above; {@code countByPriority} false for a task counted when it entered the inbox. */
   private void enqueue(Task<?> task, long runAt, long now, boolean countByPriority) {
-    PendingJob e =
-        new PendingJob(
-            task.id, task.priority, runAt, dispatchKey(task.priority, runAt), ++lastSequence, task);
-    task.entry = e;
+    task.runAtNanos = runAt; // the task is its own entry, out of every store while this runs
+    task.dispatchKey = dispatchKey(task.priority, runAt);
+    task.sequence = ++lastSequence;
+    task.entry = task;
     task.status = JobStatus.QUEUED;
-    store.add(e, now);
+    store.add(task, now);
     queued++;
     if (countByPriority) {
       queuedByPriority.getAndIncrement(task.priority);
@@ -690,12 +692,12 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   private static boolean isLive(PendingJob e) {
-    return e.task.entry == e && e.task.status == JobStatus.QUEUED;
+    return e.task().entry == e && e.task().status == JobStatus.QUEUED;
   }
 
   /** Sets a live entry aside if its type is at its limit. Under the lock. */
   private boolean parkedByType(PendingJob e) {
-    TypeSlot slot = e.task.options.type == null ? null : typeSlots.get(e.task.options.type);
+    TypeSlot slot = e.task().options.type == null ? null : typeSlots.get(e.task().options.type);
     if (slot != null && slot.running >= slot.limit) {
       slot.parked.add(e); // still queued; returns to the store when a slot frees
       return true;
@@ -705,7 +707,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Takes a live entry's task off the queue for dispatch. Under the lock. */
   private Task<?> take(PendingJob e, long now) {
-    Task<?> task = e.task;
+    Task<?> task = e.task();
     task.entry = null;
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
@@ -725,7 +727,7 @@ public final class JobScheduler implements AutoCloseable {
     PendingJob e;
     while ((e = store.poll(now)) != null) {
       if (isLive(e)) {
-        String tenant = e.task.options.tenant == null ? "" : e.task.options.tenant;
+        String tenant = e.task().options.tenant == null ? "" : e.task().options.tenant;
         TenantQueue q = tenants.get(tenant);
         if (q == null) {
           q = new TenantQueue(tenantWeights.getOrDefault(tenant, 1), virtualTime);
@@ -770,7 +772,7 @@ public final class JobScheduler implements AutoCloseable {
       int free = slot.limit - slot.running;
       PendingJob e;
       while (free > 0 && (e = slot.parked.poll()) != null) {
-        if (e.task.entry == e && e.task.status == JobStatus.QUEUED) {
+        if (e.task().entry == e && e.task().status == JobStatus.QUEUED) {
           store.add(e, now);
           free--;
         }
@@ -1400,7 +1402,7 @@ public final class JobScheduler implements AutoCloseable {
       }
       tenants.clear();
       for (PendingJob e : pending) {
-        Task<?> task = e.task;
+        Task<?> task = e.task();
         if (task.entry == e && task.status == JobStatus.QUEUED) {
           task.entry = null;
           queued--;

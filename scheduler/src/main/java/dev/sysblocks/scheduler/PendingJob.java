@@ -1,33 +1,44 @@
 package dev.sysblocks.scheduler;
 
 /**
- * A job waiting in a {@link JobStore}: the few numbers a store needs to order it. Created by the
- * scheduler for each time a job is queued (a retry is queued again, as a new entry).
+ * A job waiting in a {@link JobStore}: the few numbers a store needs to order it.
  *
  * <p>A store orders entries by {@link #runAtNanos()} to decide when they become eligible, and
  * eligible ones by {@link #dispatchKey()}, then {@link #sequence()}, smallest first. The scheduler
  * folds priority and aging into the dispatch key, so a store needs no notion of either: a SQL store
  * can {@code ORDER BY dispatch_key, sequence}.
  *
- * <p>Immutable.
+ * <p>The scheduler's entries are its jobs themselves (a job's handle is a subclass), so queueing a
+ * job allocates nothing beyond the job. The numbers change only while no store holds the entry: the
+ * scheduler sets them before {@link JobStore#add}, and again only for a retry or the next
+ * occurrence of a recurring job, after the store gave the entry back. To a store an entry is
+ * therefore immutable.
  */
-public final class PendingJob {
+public class PendingJob {
 
-  private final long jobId;
-  private final int priority;
-  private final long runAtNanos;
-  private final long dispatchKey;
-  private final long sequence;
-  final Task<?> task;
+  long id; // set once, before the entry is first shared
+  final int priority;
+  long runAtNanos;
+  long dispatchKey;
+  long sequence;
 
-  PendingJob(
-      long jobId, int priority, long runAtNanos, long dispatchKey, long sequence, Task<?> task) {
-    this.jobId = jobId;
+  /** An entry with its numbers set later (the scheduler's jobs). */
+  PendingJob(int priority) {
+    this.priority = priority;
+  }
+
+  /** An entry with its numbers (tests of stores). */
+  PendingJob(long jobId, int priority, long runAtNanos, long dispatchKey, long sequence) {
+    this.id = jobId;
     this.priority = priority;
     this.runAtNanos = runAtNanos;
     this.dispatchKey = dispatchKey;
     this.sequence = sequence;
-    this.task = task;
+  }
+
+  /** The scheduler's job behind this entry; every entry the scheduler adds is one. */
+  final Task<?> task() {
+    return (Task<?>) this;
   }
 
   /**
@@ -35,8 +46,8 @@ public final class PendingJob {
    *
    * @return the job id
    */
-  public long jobId() {
-    return jobId;
+  public final long jobId() {
+    return id;
   }
 
   /**
@@ -44,7 +55,7 @@ public final class PendingJob {
    *
    * @return the priority
    */
-  public int priority() {
+  public final int priority() {
     return priority;
   }
 
@@ -54,7 +65,7 @@ public final class PendingJob {
    *
    * @return the run-at reading, in nanoseconds
    */
-  public long runAtNanos() {
+  public final long runAtNanos() {
     return runAtNanos;
   }
 
@@ -64,7 +75,7 @@ public final class PendingJob {
    *
    * @return the dispatch key
    */
-  public long dispatchKey() {
+  public final long dispatchKey() {
     return dispatchKey;
   }
 
@@ -73,14 +84,14 @@ public final class PendingJob {
    *
    * @return a number unique per scheduler, increasing
    */
-  public long sequence() {
+  public final long sequence() {
     return sequence;
   }
 
   @Override
   public String toString() {
     return "PendingJob{job="
-        + jobId
+        + id
         + ", priority="
         + priority
         + ", runAt="

@@ -10,12 +10,11 @@ import java.util.concurrent.CompletableFuture;
  * "guarded" are read and written only under the scheduler's lock; {@code status} and {@code
  * attempts} are also read without it, hence volatile.
  */
-final class Task<T> implements JobHandle<T> {
+final class Task<T> extends PendingJob implements JobHandle<T> {
 
+  // Its id, priority and queue numbers are the PendingJob fields: a task is its own store entry.
   final JobScheduler owner;
-  long id; // given under the scheduler's lock when the task is accepted, before it is shared
   final Job<T> job;
-  final int priority;
   final TaskOptions options; // shared with every job that sets none
 
   /**
@@ -52,7 +51,10 @@ final class Task<T> implements JobHandle<T> {
   /** Written under the lock; read anywhere. */
   volatile int attempts;
 
-  /** Guarded: the store entry that is live for this task; any other entry of it is stale. */
+  /**
+   * Guarded: this task while a store (or a type's or tenant's queue) holds it as a live entry; null
+   * once taken for dispatch or cancelled, when the entry still held is stale.
+   */
   PendingJob entry;
 
   Task<?> nextInInbox; // the scheduler's lock-free inbox; see JobScheduler.submitToInbox
@@ -73,20 +75,15 @@ final class Task<T> implements JobHandle<T> {
   long scheduledAt;
 
   Task(JobScheduler owner, Job<T> job, int priority, TaskOptions options) {
+    super(priority);
     this.owner = owner;
     this.job = job;
-    this.priority = priority;
     this.options = options;
   }
 
   @Override
   public long id() {
     return id;
-  }
-
-  @Override
-  public int priority() {
-    return priority;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.sysblocks.benchmarks.runner;
 
 import dev.sysblocks.benchmarks.cache.CacheHitRatio;
+import dev.sysblocks.benchmarks.scheduler.SchedulerDispatchLatency;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,7 @@ public final class Bench {
    * here; its constructor must do no work.
    */
   static List<StandaloneReport> standaloneReports() {
-    return List.of(new CacheHitRatio());
+    return List.of(new CacheHitRatio(), new SchedulerDispatchLatency());
   }
 
   public static void main(String[] args) throws IOException, RunnerException {

@@ -1,8 +1,10 @@
 package dev.sysblocks.benchmarks.scheduler;
 
+import dev.sysblocks.benchmarks.runner.StandaloneReport;
 import dev.sysblocks.scheduler.Job;
 import dev.sysblocks.scheduler.JobHandle;
 import dev.sysblocks.scheduler.JobScheduler;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,12 +48,14 @@ import org.HdrHistogram.Recorder;
  * cancelled entries in its queue until they fall due (lazy deletion), so part (3) frees nothing
  * while it runs: give it heap.
  *
- * <p><b>Run</b>: {@code java -Xmx2g -cp benchmarks/target/benchmarks.jar
- * dev.sysblocks.benchmarks.scheduler.SchedulerDispatchLatency [seconds=10] [jobsPerSecond=20000]
- * [pending=1000000] [report=benchmarks/target/scheduler-latency.md]}. Stop other benchmarks first:
- * latency on two cores is only meaningful on a quiet machine.
+ * <p><b>Run</b>: {@code ./bench full SchedulerDispatchLatency} (writes {@code
+ * benchmarks/results/SchedulerDispatchLatency.md} and the README table), or {@code java -Xmx2g -cp
+ * benchmarks/target/benchmarks.jar dev.sysblocks.benchmarks.scheduler.SchedulerDispatchLatency
+ * [seconds=10] [jobsPerSecond=20000] [pending=1000000]
+ * [report=benchmarks/target/scheduler-latency.md]}. Stop other benchmarks first: latency on two
+ * cores is only meaningful on a quiet machine.
  */
-public final class SchedulerDispatchLatency {
+public final class SchedulerDispatchLatency implements StandaloneReport {
 
   /**
    * Delayed jobs per second in the lateness run: ten times fewer than dispatches, as timers are.
@@ -66,7 +70,23 @@ public final class SchedulerDispatchLatency {
 
   private static final int PRIORITIES = 1024;
 
-  private SchedulerDispatchLatency() {}
+  /** For {@link dev.sysblocks.benchmarks.runner.Bench}; does no work. */
+  public SchedulerDispatchLatency() {}
+
+  /**
+   * The report with the default settings (10 s per run, 20,000 jobs/s, 10^6 pending), or in smoke
+   * mode a fraction of a second at a tenth of the load with 10^4 pending, only to prove it runs.
+   */
+  @Override
+  public String markdown(boolean smoke) throws IOException {
+    try {
+      return smoke ? run(0.3, 2_000, 10_000) : run(10, 20_000, 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("SchedulerDispatchLatency failed", e);
+    }
+  }
 
   /**
    * Runs the three measurements and writes the report.
