@@ -627,7 +627,7 @@ public final class JobScheduler implements AutoCloseable {
     for (Task<?> t = oldest; t != null; ) {
       Task<?> next = t.nextInInbox;
       t.nextInInbox = null;
-      enqueue(t, t.scheduledAt, now, false);
+      enqueue(t, t.scheduledAt, now, true);
       t = next;
     }
   }
@@ -645,11 +645,15 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Queues a task (new or retried) to become eligible at {@code runAt}. Under the lock. */
   private void enqueue(Task<?> task, long runAt, long now) {
-    enqueue(task, runAt, now, true);
+    enqueue(task, runAt, now, false);
   }
 
-  /** As above; {@code countByPriority} false for a task counted when it entered the inbox. */
-  private void enqueue(Task<?> task, long runAt, long now, boolean countByPriority) {
+  /**
+   * As above, for a task from the inbox: counted when it was pushed, and its submitter already woke
+   * a worker if one was idle, so no signal here: a signal per drained job would wake every idle
+   * worker for jobs the draining worker takes itself (see take for the cascade).
+   */
+  private void enqueue(Task<?> task, long runAt, long now, boolean fromInbox) {
     task.runAtNanos = runAt; // the task is its own entry, out of every store while this runs
     task.dispatchKey = dispatchKey(task.priority, runAt);
     task.sequence = ++lastSequence;
@@ -657,10 +661,10 @@ public final class JobScheduler implements AutoCloseable {
     task.status = JobStatus.QUEUED;
     store.add(task, now);
     queued++;
-    if (countByPriority) {
+    if (!fromInbox) {
       queuedByPriority.getAndIncrement(task.priority);
+      workAvailable.signal();
     }
-    workAvailable.signal();
   }
 
   /**
@@ -716,6 +720,9 @@ public final class JobScheduler implements AutoCloseable {
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
     notFull.signal();
+    if (queued > 0 && idleWorkers > 0) {
+      workAvailable.signal(); // more may be eligible: wake one more worker, which cascades the same
+    }
     waitTimes.record(now - e.runAtNanos());
     return task;
   }
