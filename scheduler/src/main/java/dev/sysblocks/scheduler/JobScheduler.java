@@ -168,13 +168,14 @@ public final class JobScheduler implements AutoCloseable {
    * plain submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B, then 144 B with a
    * separate entry object). Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/ (results/ has the
-   * tables). On the 2-core VM, 2026-11-23, 2 forks: 3.1M tiny jobs/s through 2 workers from one
-   * producer, 0.74x a ThreadPoolExecutor over a PriorityBlockingQueue (0.88x from four producers;
-   * before the inbox, the merged settle-and-take and the per-priority queues, 0.3 to 0.4x), about
-   * 90x Quartz's RAMJobStore; dispatch p99 at 20,000 jobs/s 72 us against the executor's 35 us;
-   * delayed jobs start 163 us late at p99; schedule 82 ns, cancel 39 ns with 10^6 jobs pending.
-   * What is left of the gap: two clock readings per job (about 25 ns each here), which the
-   * executor does not make because it keeps no wait or run times, and an Attempt per run.
+   * tables). On the 2-core VM, 2026-11-23, 2 forks: 3.1 to 3.5M tiny jobs/s through 2 workers,
+   * 0.80x a ThreadPoolExecutor over a PriorityBlockingQueue from one producer and from four
+   * (before the inbox, the merged settle-and-take, the per-priority queues and one wake-up per
+   * job: 0.3 to 0.4x), about 100x Quartz's RAMJobStore; dispatch at 20,000 jobs/s 13.0 us at the
+   * median and 54 us at p99, against the executor's 11.3 and 46; schedule 139 ns, cancel 65 ns
+   * with 10^6 jobs pending. What is left of the throughput gap: two clock readings per job (about
+   * 25 ns each here), which the executor does not make because it keeps no wait or run times,
+   * and an Attempt per run.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
