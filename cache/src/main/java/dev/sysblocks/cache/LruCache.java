@@ -75,14 +75,19 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    * buffer and the map briefly holds more than the maximum, so a few lookups hit entries exact LRU
    * had already evicted. What moves the hit ratio is the interleaving itself: exact LRU on a
    * 2-thread order loses up to 9 points on a small cache (web12, 137 entries: 39.70 % in trace
-   * order, 30.85 % interleaved), as any concurrent cache would. Reads are dropped only when a stripe fills faster than drains empty it,
-   * that is, for entries that are being hit very often -- the ones least likely to be near the LRU
-   * end anyway.
+   * order, 30.85 % interleaved), as any concurrent cache would. Reads are dropped only when a
+   * stripe fills faster than drains empty it, that is, for entries that are being hit very often
+   * -- the ones least likely to be near the LRU end anyway.
    *
    * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail, a LongAdder
    * increment; no lock, no allocation (HitAllocationTest: a million hits allocate about 1.3 KB in
    * all, the measuring call's own bytes). A clock read is added only when a time-to-live is set.
-   * Timings in ns are not measured yet: the cache benchmark of issue 5 is still to be written.
+   * Measured (CacheGetPutBenchmark, 2-core VM, 2026-11-23, Zipf reads over 65,536 keys, all hits):
+   * one thread 86 ns against 88 for a synchronized LinkedHashMap and 101 for Caffeine (a 3-fork
+   * run; the committed 2-fork table has a 172 +- 65 ns outlier); two threads 217 +- 136 ns against
+   * Caffeine's 147, behind it, with fork-to-fork spread of 2 to 3x on this VM. put of an existing
+   * key allocates a new node and a lambda (72 B): an in-place update needs removal to retire a
+   * node under its monitor first, as Caffeine does.
    * put: a map compute and an enqueue, O(1) amortized; the drain costs O(1) per event. Memory per
    * entry: the map's own entry plus a node of key, value, two links, write time and two flags
    * (about 40 bytes with compressed oops).
