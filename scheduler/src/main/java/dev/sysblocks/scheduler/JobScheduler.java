@@ -136,13 +136,14 @@ public final class JobScheduler implements AutoCloseable {
    * HashedWheelTimer): O(1) insert and cancel with a tick granularity, better for millions of
    * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
    * O(log n) is ~20 comparisons at 10^6 pending jobs, and cancellation is lazy: a cancelled entry
-   * stays in its heap until it surfaces and is dropped (its task no longer points to it), as
+   * stays in its heap until it surfaces and is dropped (its task is no longer QUEUED), as
    * ScheduledThreadPoolExecutor does without removeOnCancel, or until a purge (see Cost).
    *
    * Invariant. Every task reaches exactly one final status, in one place (finish(), under the
    * lock), and each final transition increments exactly one counter; hence submitted = succeeded
-   * + failed + dead-lettered + cancelled + returned once nothing is queued or running. A task has
-   * at most one live store entry (task.entry), so a stale entry can never run a job twice. An
+   * + failed + dead-lettered + cancelled + returned once nothing is queued or running. A task is
+   * its own store entry, so it is held at most once; an entry is live while its task is QUEUED,
+   * and a stale one (cancelled, returned) is dropped when it surfaces: no job runs twice. An
    * attempt is settled once (by its thread or by the timeout thread), and interrupts are sent
    * only to unsettled attempts, under the lock: an interrupt never reaches the next job.
    *
@@ -161,10 +162,10 @@ public final class JobScheduler implements AutoCloseable {
    * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
    * updated on every sift; the amortized purge keeps cancel O(1) and the entry free of that field,
    * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock. Memory
-   * per job: a Task (112 B), which is also its own store entry (PendingJob is its superclass: the
+   * per job: a Task (104 B), which is also its own store entry (PendingJob is its superclass: the
    * scheduler sets the entry's numbers only while no store holds it); a TaskOptions (40 B) only if
    * the job sets an option besides its priority (and a Recurrence if it recurs); the
-   * CompletableFuture only once result() is called; an Attempt (64 B) per attempt. So 112 B per
+   * CompletableFuture only once result() is called; an Attempt (64 B) per attempt. So 104 B per
    * plain submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B, then 144 B with a
    * separate entry object). Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/ (results/ has the
@@ -666,7 +667,6 @@ public final class JobScheduler implements AutoCloseable {
     task.runAtNanos = runAt; // the task is its own entry, out of every store while this runs
     task.dispatchKey = dispatchKey(task.priority, runAt);
     task.sequence = ++lastSequence;
-    task.entry = task;
     task.status = JobStatus.QUEUED;
     store.add(task, now);
     queued++;
@@ -709,7 +709,7 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   private static boolean isLive(PendingJob e) {
-    return e.task().entry == e && e.task().status == JobStatus.QUEUED;
+    return e.task().status == JobStatus.QUEUED;
   }
 
   /** Sets a live entry aside if its type is at its limit. Under the lock. */
@@ -725,7 +725,6 @@ public final class JobScheduler implements AutoCloseable {
   /** Takes a live entry's task off the queue for dispatch. Under the lock. */
   private Task<?> take(PendingJob e, long now) {
     Task<?> task = e.task();
-    task.entry = null;
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
     notFull.signal();
@@ -792,7 +791,7 @@ public final class JobScheduler implements AutoCloseable {
       int free = slot.limit - slot.running;
       PendingJob e;
       while (free > 0 && (e = slot.parked.poll()) != null) {
-        if (e.task().entry == e && e.task().status == JobStatus.QUEUED) {
+        if (isLive(e)) {
           store.add(e, now);
           free--;
         }
@@ -1113,13 +1112,13 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Cancels a queued task. Under the lock. */
   private Outcome cancelQueued(Task<?> task, long now) {
-    task.entry = null; // its entry is now stale: dropped when it surfaces, or by a purge
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
     notFull.signal();
-    staleEntries++;
+    Outcome outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+    staleEntries++; // its entry, still held, is stale now that the task is no longer QUEUED
     purgeIfMostlyStale();
-    return finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+    return outcome;
   }
 
   /**
@@ -1423,8 +1422,7 @@ public final class JobScheduler implements AutoCloseable {
       tenants.clear();
       for (PendingJob e : pending) {
         Task<?> task = e.task();
-        if (task.entry == e && task.status == JobStatus.QUEUED) {
-          task.entry = null;
+        if (isLive(e)) {
           queued--;
           queuedByPriority.getAndDecrement(task.priority);
           outcomes.add(finish(task, JobStatus.RETURNED, task.occurrenceAttempts, null, now));

@@ -51,12 +51,6 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
   /** Written under the lock; read anywhere. */
   volatile int attempts;
 
-  /**
-   * Guarded: this task while a store (or a type's or tenant's queue) holds it as a live entry; null
-   * once taken for dispatch or cancelled, when the entry still held is stale.
-   */
-  PendingJob entry;
-
   Task<?> nextInInbox; // the scheduler's lock-free inbox; see JobScheduler.submitToInbox
 
   /** Guarded: the latest attempt. */
