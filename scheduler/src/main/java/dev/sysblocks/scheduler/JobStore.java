@@ -15,7 +15,9 @@ import java.util.function.Predicate;
  * (a cancelled job's entry): the scheduler ignores such entries when they come back from {@link
  * #poll} or {@link #drain}, so removal can be lazy; once they may outnumber the live entries, the
  * scheduler removes them in one pass with {@link #purge}. A store must never lose or duplicate an
- * entry.
+ * entry. Once it has handed an entry back ({@link #poll}, {@link #drain}, or removed it in {@link
+ * #purge}) it must keep no reference to it: the scheduler adds the same object again, with new
+ * numbers, for a retry or a recurring job's next occurrence.
  */
 public interface JobStore {
 
