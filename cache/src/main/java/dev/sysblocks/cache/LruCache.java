@@ -85,15 +85,17 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    * Measured (CacheGetPutBenchmark, 2-core VM, 2026-11-23, Zipf reads over 65,536 keys, all hits):
    * one thread 86 ns against 88 for a synchronized LinkedHashMap and 101 for Caffeine (a 3-fork
    * run; the committed 2-fork table has a 172 +- 65 ns outlier); two threads 217 +- 136 ns against
-   * Caffeine's 147, behind it, with fork-to-fork spread of 2 to 3x on this VM. put of an existing
-   * key allocates a new node and a lambda (72 B): an in-place update needs removal to retire a
-   * node under its monitor first, as Caffeine does.
-   * put: a map compute and an enqueue, O(1) amortized; the drain costs O(1) per event. Memory per
+   * Caffeine's 147, behind it, with fork-to-fork spread of 2 to 3x on this VM.
+   * put: a map lookup, then an insert (a new node, enqueued as a write) or an in-place update
+   * under the node's monitor (no allocation, enqueued as a read); O(1) amortized, the drain costs
+   * O(1) per event. Memory per
    * entry: the map's own entry plus a node of key, value, two links, write time and two flags
    * (about 40 bytes with compressed oops).
    *
-   * Concurrency. Map: ConcurrentHashMap, so a key's put, invalidate and eviction are serialized by
-   * its bin and an update is never lost on a node being removed. Everything else (links, size)
+   * Concurrency. Map: ConcurrentHashMap. An entry leaves it only through retire(), which removes
+   * the node and marks it retired under the node's monitor; put updates a live node in place under
+   * the same monitor, and retries from the map if it finds the node retired, so an update is never
+   * lost on a node being removed (Caffeine's scheme [1]). Everything else (links, size)
    * belongs to the holder of evictionLock. Readers may return a value that is concurrently being
    * evicted; that read linearizes before the eviction. Loads run outside all of this
    * (AbstractCache).
@@ -127,7 +129,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   static {
     try {
-      DRAIN_STATUS = MethodHandles.lookup().findVarHandle(LruCache.class, "drainStatus", int.class);
+      DRAIN_STATUS =
+          MethodHandles.lookup().findVarHandle(DrainStatusField.class, "drainStatus", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -145,13 +148,15 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   /** Preallocated so that draining does not allocate a method reference each time. */
   private final Consumer<Node<K, V>> onAccess = this::onAccess;
 
-  @SuppressWarnings("unused") // read and written through DRAIN_STATUS
-  private volatile int drainStatus = IDLE;
+  /**
+   * IDLE, REQUIRED or PROCESSING, read by every read and written by every drain: in its own padded
+   * object, so that a drain does not invalidate the cache line holding the fields above, which
+   * every read needs.
+   */
+  private final DrainStatus drainStatus = new DrainStatus();
 
-  // Guarded by evictionLock: the recency list, least recently used first, and its length.
-  private Node<K, V> head;
-  private Node<K, V> tail;
-  private long size;
+  /** Guarded by evictionLock; padded for the same reason: a drain writes it on every reorder. */
+  private final AccessOrder<K, V> order = new AccessOrder<>();
 
   LruCache(long maximumSize, long ttlNanos, Ticker ticker) {
     super(ticker);
@@ -198,33 +203,41 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     long now = ttlNanos == 0 ? 0 : ticker.read();
-    Node<K, V> fresh = new Node<>(key, value, now);
-    Node<K, V> current =
-        data.compute(
-            key,
-            (k, prior) -> {
-              if (prior == null) {
-                return fresh;
-              }
-              prior.writeNanos = now; // before the volatile write of value, which publishes it
-              prior.value = value;
-              return prior;
-            });
-    if (current == fresh) {
-      afterWrite(fresh);
-    } else {
-      afterRead(current); // an update is a use: it moves the entry to the MRU end
+    for (; ; ) {
+      Node<K, V> prior = data.get(key);
+      if (prior == null) {
+        Node<K, V> fresh = new Node<>(key, value, now);
+        prior = data.putIfAbsent(key, fresh);
+        if (prior == null) {
+          afterWrite(fresh);
+          return;
+        }
+      }
+      // An update in place, under the node's own monitor rather than the map's bin lock: no new
+      // node, no capturing lambda (the compute() this replaced allocated 72 B per update).
+      // retire() removes a node from the map under the same monitor, so a node seen alive here
+      // is still mapped and the update cannot land in a node that has already left the map.
+      synchronized (prior) {
+        if (prior.retired) {
+          continue; // removed since our get: look again, and insert if the key is now absent
+        }
+        prior.writeNanos = now; // before the volatile write of value, which publishes it
+        prior.value = value;
+      }
+      afterRead(prior); // an update is a use: it moves the entry to the MRU end
+      return;
     }
   }
 
   @Override
   public void invalidate(K key) {
     Objects.requireNonNull(key, "key");
-    Node<K, V> removed = data.remove(key);
-    if (removed != null) {
-      removed.retired = true;
-      afterWrite(removed);
+    Node<K, V> node = data.get(key);
+    if (node != null && retire(node)) {
+      afterWrite(node);
     }
+    // else: absent, or removed by someone else after our get; either way the key was absent at
+    // some instant during this call, which is all invalidate promises
   }
 
   @Override
@@ -233,8 +246,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     try {
       maintenance();
       for (Node<K, V> node : data.values()) {
-        if (data.remove(node.key, node)) {
-          node.retired = true;
+        if (retire(node)) {
           unlinkIfLinked(node);
         }
       }
@@ -282,7 +294,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   private void afterWrite(Node<K, V> node) {
     if (writeBuffer.offer(node)) {
-      DRAIN_STATUS.setVolatile(this, REQUIRED); // after the offer: a drainer that sees it sees it
+      DRAIN_STATUS.setVolatile(
+          drainStatus, REQUIRED); // after the offer: a drainer that sees it sees it
       tryToDrain();
       return;
     }
@@ -299,7 +312,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   private void drainIfRequired() {
-    if ((int) DRAIN_STATUS.getVolatile(this) == REQUIRED) {
+    if ((int) DRAIN_STATUS.getVolatile(drainStatus) == REQUIRED) {
       tryToDrain();
     }
   }
@@ -319,27 +332,28 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   // ---------------------------------------------------------------------------------------------
 
   private void maintenance() {
-    DRAIN_STATUS.getAndSet(this, PROCESSING); // reads any REQUIRED: its writes are visible now
+    DRAIN_STATUS.getAndSet(
+        drainStatus, PROCESSING); // reads any REQUIRED: its writes are visible now
     for (int round = 1; ; round++) {
       readBuffer.drainTo(onAccess);
       for (Node<K, V> node; (node = writeBuffer.poll()) != null; ) {
         applyWrite(node);
       }
       evict();
-      if (DRAIN_STATUS.compareAndSet(this, PROCESSING, IDLE)) {
+      if (DRAIN_STATUS.compareAndSet(drainStatus, PROCESSING, IDLE)) {
         return;
       }
       if (round == MAX_DRAIN_ROUNDS) {
         return; // status stays REQUIRED: the next read or write drains
       }
-      DRAIN_STATUS.getAndSet(this, PROCESSING);
+      DRAIN_STATUS.getAndSet(drainStatus, PROCESSING);
     }
   }
 
   private void onAccess(Node<K, V> node) {
-    if (node.linked && !node.retired && node != tail) {
-      unlink(node);
-      linkLast(node);
+    if (node.linked && !node.retired && node != order.tail) {
+      order.unlink(node);
+      order.linkLast(node);
     }
   }
 
@@ -348,16 +362,15 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     if (node.retired) {
       unlinkIfLinked(node);
     } else if (!node.linked) {
-      linkLast(node);
+      order.linkLast(node);
     }
   }
 
   private void evict() {
-    while (size > maximumSize) {
-      Node<K, V> victim = head;
-      unlink(victim);
-      if (data.remove(victim.key, victim)) {
-        victim.retired = true;
+    while (order.size > maximumSize) {
+      Node<K, V> victim = order.head;
+      order.unlink(victim);
+      if (retire(victim)) {
         stats.recordEviction();
       }
       // else: already removed from the map by invalidate or expiry; its write event is a no-op
@@ -365,10 +378,27 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   private void expire(Node<K, V> node) {
-    if (data.remove(node.key, node)) {
-      node.retired = true;
+    if (retire(node)) {
       stats.recordEviction();
       afterWrite(node);
+    }
+  }
+
+  /**
+   * Takes {@code node} out of the map and marks it retired, under its monitor: the only way an
+   * entry leaves the map, so that put's in-place update (under the same monitor) never writes to a
+   * node that is no longer mapped. Lock order: node monitor, then the map's bin lock inside remove;
+   * nothing takes them the other way round.
+   *
+   * @return true if this call removed it; false if it had already left the map
+   */
+  private boolean retire(Node<K, V> node) {
+    synchronized (node) {
+      if (node.retired || !data.remove(node.key, node)) {
+        return false;
+      }
+      node.retired = true;
+      return true;
     }
   }
 
@@ -378,40 +408,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   private void unlinkIfLinked(Node<K, V> node) {
     if (node.linked) {
-      unlink(node);
+      order.unlink(node);
     }
-  }
-
-  private void linkLast(Node<K, V> node) {
-    node.prev = tail;
-    node.next = null;
-    if (tail == null) {
-      head = node;
-    } else {
-      tail.next = node;
-    }
-    tail = node;
-    node.linked = true;
-    size++;
-  }
-
-  private void unlink(Node<K, V> node) {
-    Node<K, V> prev = node.prev;
-    Node<K, V> next = node.next;
-    if (prev == null) {
-      head = next;
-    } else {
-      prev.next = next;
-    }
-    if (next == null) {
-      tail = prev;
-    } else {
-      next.prev = prev;
-    }
-    node.prev = null;
-    node.next = null;
-    node.linked = false;
-    size--;
   }
 
   /** Test hook: the keys in recency order, least recently used first. Drains first. */
@@ -420,7 +418,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     try {
       maintenance();
       List<K> keys = new ArrayList<>();
-      for (Node<K, V> n = head; n != null; n = n.next) {
+      for (Node<K, V> n = order.head; n != null; n = n.next) {
         keys.add(n.key);
       }
       return keys;
@@ -433,9 +431,77 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   long linkedSize() {
     evictionLock.lock();
     try {
-      return size;
+      return order.size;
     } finally {
       evictionLock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Padding (S8). Fields of a subclass are laid out after all of its superclass's, so a field
+  // between a 64-byte superclass and a 64-byte subclass has no neighbour on its cache line.
+  // ---------------------------------------------------------------------------------------------
+
+  /** 64 bytes that keep whatever the JVM allocated just before a padded field off its line. */
+  abstract static class PadLeft {
+    @SuppressWarnings("unused")
+    private long p01, p02, p03, p04, p05, p06, p07, p08;
+  }
+
+  /** The drain status field, read and written through DRAIN_STATUS only. */
+  abstract static class DrainStatusField extends PadLeft {
+    @SuppressWarnings("unused")
+    volatile int drainStatus = IDLE;
+  }
+
+  /** The drain status with padding after it, against whatever is allocated next. */
+  static final class DrainStatus extends DrainStatusField {
+    @SuppressWarnings("unused")
+    private long q01, q02, q03, q04, q05, q06, q07, q08;
+  }
+
+  /** The recency list, least recently used first, and its length. */
+  abstract static class AccessOrderFields<K, V> extends PadLeft {
+    Node<K, V> head;
+    Node<K, V> tail;
+    long size;
+  }
+
+  /** The recency list with padding after it; only the holder of evictionLock touches it. */
+  static final class AccessOrder<K, V> extends AccessOrderFields<K, V> {
+    @SuppressWarnings("unused")
+    private long q01, q02, q03, q04, q05, q06, q07, q08;
+
+    void linkLast(Node<K, V> node) {
+      node.prev = tail;
+      node.next = null;
+      if (tail == null) {
+        head = node;
+      } else {
+        tail.next = node;
+      }
+      tail = node;
+      node.linked = true;
+      size++;
+    }
+
+    void unlink(Node<K, V> node) {
+      Node<K, V> prev = node.prev;
+      Node<K, V> next = node.next;
+      if (prev == null) {
+        head = next;
+      } else {
+        prev.next = next;
+      }
+      if (next == null) {
+        tail = prev;
+      } else {
+        next.prev = prev;
+      }
+      node.prev = null;
+      node.next = null;
+      node.linked = false;
+      size--;
     }
   }
 
@@ -447,7 +513,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     /** Ticker reading of the last write; plain, published by the volatile write of value. */
     long writeNanos;
 
-    /** Set once, when the node leaves the map; a retired node never returns to it. */
+    /** Set once, under the node's monitor, as it leaves the map; it never returns to it. */
     volatile boolean retired;
 
     // Guarded by evictionLock.

@@ -9,9 +9,10 @@ import java.util.function.Consumer;
  * allocate, one consumer (the thread holding the eviction lock).
  *
  * <p>Each stripe is a ring of {@link #STRIPE_CAPACITY} slots with a head (advanced by the consumer)
- * and a tail (claimed by producers with one CAS). A producer picks its stripe from its thread id.
- * When its stripe is full, or its CAS loses to another producer, the event is dropped: a lost read
- * only makes the LRU order slightly less exact, which is the trade this buffer exists for.
+ * and a tail (claimed by producers with one CAS). A producer picks its stripe from its thread id,
+ * so threads created one after another (a pool's workers) land on different stripes. When its
+ * stripe is full, or its CAS loses to another producer, the event is dropped: a lost read only
+ * makes the LRU order slightly less exact, which is the trade this buffer exists for.
  */
 final class StripedReadBuffer<E> {
 
@@ -37,6 +38,15 @@ final class StripedReadBuffer<E> {
   private static final int STRIPE_MASK = STRIPE_CAPACITY - 1;
 
   /**
+   * Slots between the starts of neighbouring stripes: 32 references, 128 bytes with compressed
+   * oops. A stripe's 16 slots (64 bytes) then never share a cache line, nor the adjacent line a CPU
+   * may prefetch with it, with another stripe's slots; packed back to back, two stripes straddled a
+   * line and two readers on neighbouring stripes invalidated each other's lines on every hit. The
+   * first stripe starts one stride in, away from the array header.
+   */
+  private static final int SLOT_STRIDE = 2 * STRIPE_CAPACITY;
+
+  /**
    * Longs between counters: head and tail of a stripe, and neighbouring stripes, each get their own
    * 128 bytes (two cache lines, for CPUs that prefetch pairs of lines), so producers on different
    * stripes do not invalidate each other's lines.
@@ -48,7 +58,7 @@ final class StripedReadBuffer<E> {
 
   private final int stripeMask;
   private final long[] counters; // per stripe s: head at (2s+1)*STRIDE, tail at (2s+2)*STRIDE
-  private final Object[] slots; // per stripe s: [s*STRIPE_CAPACITY, (s+1)*STRIPE_CAPACITY)
+  private final Object[] slots; // per stripe s: [(s+1)*SLOT_STRIDE, (s+1)*SLOT_STRIDE + CAPACITY)
 
   /**
    * Creates the buffer with a power-of-two number of stripes.
@@ -61,7 +71,7 @@ final class StripedReadBuffer<E> {
     }
     this.stripeMask = stripes - 1;
     this.counters = new long[(2 * stripes + 2) * COUNTER_STRIDE];
-    this.slots = new Object[stripes * STRIPE_CAPACITY];
+    this.slots = new Object[(stripes + 1) * SLOT_STRIDE];
   }
 
   /** Four stripes per processor, rounded up to a power of two (Caffeine's upper bound). */
@@ -87,7 +97,7 @@ final class StripedReadBuffer<E> {
     if (!COUNTERS.compareAndSet(counters, tailIndex, tail, tail + 1)) {
       return OFFER_FAILED; // another producer took this slot; dropping is cheaper than retrying
     }
-    int slot = stripe * STRIPE_CAPACITY + (int) (tail & STRIPE_MASK);
+    int slot = slotBase(stripe) + (int) (tail & STRIPE_MASK);
     SLOTS.setRelease(slots, slot, e); // publishes the event to the consumer's getAcquire
     return OFFER_SUCCESS;
   }
@@ -102,7 +112,7 @@ final class StripedReadBuffer<E> {
       if (head == tail) {
         continue;
       }
-      int base = stripe * STRIPE_CAPACITY;
+      int base = slotBase(stripe);
       for (; head != tail; head++) {
         int slot = base + (int) (head & STRIPE_MASK);
         E e = (E) SLOTS.getAcquire(slots, slot); // pairs with the producer's setRelease
@@ -116,6 +126,10 @@ final class StripedReadBuffer<E> {
     }
   }
 
+  private static int slotBase(int stripe) {
+    return (stripe + 1) * SLOT_STRIDE;
+  }
+
   private static int headIndex(int stripe) {
     return (2 * stripe + 1) * COUNTER_STRIDE;
   }
@@ -124,8 +138,14 @@ final class StripedReadBuffer<E> {
    * A stripe from the thread id: a field read, unlike ThreadLocalRandom's probe, which the JDK
    * keeps private. The multiply spreads consecutive ids over the stripes.
    */
+  /**
+   * The thread id modulo the stripe count. Ids are handed out in creation order, so the threads of
+   * a pool, created together, get distinct stripes (up to the stripe count) instead of colliding by
+   * chance: with a scrambled id, two threads shared one of 8 stripes one time in eight, and every
+   * read then paid a contended CAS (Caffeine rehashes a contended thread to another stripe through
+   * a thread-local probe, which is not reachable from outside java.base without Unsafe).
+   */
   private int stripeOfCurrentThread() {
-    long id = Thread.currentThread().getId();
-    return (int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & stripeMask;
+    return (int) Thread.currentThread().getId() & stripeMask;
   }
 }
