@@ -71,10 +71,11 @@
  *
  * <p><b>Entry point.</b> {@link dev.sysblocks.cache.StoreBackedCacheBuilder}: a {@link
  * dev.sysblocks.cache.DataStore} (the system of record; {@link
- * dev.sysblocks.cache.InMemoryDataStore} for tests) and a {@link dev.sysblocks.cache.CacheBuilder}
- * for the cache in front of it build a {@link dev.sysblocks.cache.StoreBackedCache}; {@code
- * writeBehind()} turns the builder into a {@link dev.sysblocks.cache.WriteBehindBuilder} for a
- * {@link dev.sysblocks.cache.WriteBehindCache}.
+ * dev.sysblocks.cache.InMemoryDataStore} for tests; {@code JdbcDataStore} in the separate {@code
+ * sysblocks-cache-jdbc} module for one table in H2 or PostgreSQL) and a {@link
+ * dev.sysblocks.cache.CacheBuilder} for the cache in front of it build a {@link
+ * dev.sysblocks.cache.StoreBackedCache}; {@code writeBehind()} turns the builder into a {@link
+ * dev.sysblocks.cache.WriteBehindBuilder} for a {@link dev.sysblocks.cache.WriteBehindCache}.
  *
  * <pre>{@code
  * StoreBackedCache<String, User> users =
