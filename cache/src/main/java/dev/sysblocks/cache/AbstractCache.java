@@ -74,12 +74,13 @@ abstract class AbstractCache<K, V> implements Cache<K, V> {
    *      https://github.com/ben-manes/caffeine/wiki/Compute
    */
 
-  final StatsCounter stats = new StatsCounter();
+  final StatsCounter stats;
   final Ticker ticker;
   private final ConcurrentHashMap<K, InFlight<V>> loads = new ConcurrentHashMap<>();
 
-  AbstractCache(Ticker ticker) {
+  AbstractCache(Ticker ticker, boolean recordStats) {
     this.ticker = ticker;
+    this.stats = new StatsCounter(recordStats);
   }
 
   /** Returns the live value of {@code key} without counting a hit or a miss or recording use. */

@@ -115,7 +115,8 @@ public interface Cache<K, V> {
 
   /**
    * Returns a snapshot of the counters: hits, misses, evictions and loads. Reading it takes no
-   * lock; counters updated concurrently may be seen at slightly different moments.
+   * lock; counters updated concurrently may be seen at slightly different moments. The counters
+   * stay at zero unless the cache was built with {@link CacheBuilder#recordStats()}.
    *
    * @return an immutable snapshot
    */

@@ -30,6 +30,7 @@ public final class CacheBuilder {
   private EvictionPolicy policy;
   private Duration expireAfterWrite;
   private Ticker ticker;
+  private boolean recordStats;
 
   private CacheBuilder() {}
 
@@ -122,6 +123,22 @@ public final class CacheBuilder {
   }
 
   /**
+   * Counts hits, misses, evictions and loads for {@link Cache#stats()}. Off by default, as in
+   * Caffeine and Guava: counting costs every read an atomic increment (a {@link
+   * java.util.concurrent.atomic.LongAdder} cell), which caches that nobody monitors should not pay.
+   *
+   * @return this builder
+   * @throws IllegalStateException if already called
+   */
+  public CacheBuilder recordStats() {
+    if (recordStats) {
+      throw new IllegalStateException("recordStats already set");
+    }
+    recordStats = true;
+    return this;
+  }
+
+  /**
    * Builds a new, empty cache with these settings.
    *
    * @param <K> the key type
@@ -142,10 +159,10 @@ public final class CacheBuilder {
     long ttlNanos = timeToLiveNanos();
     EvictionPolicy chosen = policy == null ? EvictionPolicy.LRU : policy;
     return switch (chosen) {
-      case LRU -> new LruCache<>(maximumSize, ttlNanos, clock);
-      case SIEVE -> new SieveCache<>(maximumSize, ttlNanos, clock);
-      case S3_FIFO -> new S3FifoCache<>(maximumSize, ttlNanos, clock);
-      case CAFFEINE -> new CaffeineCache<>(maximumSize, ttlNanos, clock);
+      case LRU -> new LruCache<>(maximumSize, ttlNanos, clock, recordStats);
+      case SIEVE -> new SieveCache<>(maximumSize, ttlNanos, clock, recordStats);
+      case S3_FIFO -> new S3FifoCache<>(maximumSize, ttlNanos, clock, recordStats);
+      case CAFFEINE -> new CaffeineCache<>(maximumSize, ttlNanos, clock, recordStats);
     };
   }
 

@@ -49,8 +49,8 @@ final class CaffeineCache<K, V> extends AbstractCache<K, V> {
 
   private final com.github.benmanes.caffeine.cache.Cache<K, V> cache;
 
-  CaffeineCache(long maximumSize, long ttlNanos, Ticker ticker) {
-    super(ticker);
+  CaffeineCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats) {
+    super(ticker, recordStats);
     Caffeine<Object, Object> builder =
         Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).ticker(ticker::read);
     if (ttlNanos != 0) {

@@ -79,8 +79,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    * stripe fills faster than drains empty it, that is, for entries that are being hit very often
    * -- the ones least likely to be near the LRU end anyway.
    *
-   * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail, a LongAdder
-   * increment; no lock, no allocation (HitAllocationTest: a million hits allocate about 1.3 KB in
+   * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail (and a LongAdder
+   * increment if stats are recorded); no lock, no allocation (HitAllocationTest: a million hits allocate about 1.3 KB in
    * all, the measuring call's own bytes). A clock read is added only when a time-to-live is set.
    * Measured (CacheGetPutBenchmark, 2-core VM, 2026-11-23, Zipf reads over 65,536 keys, all hits):
    * one thread 86 ns against 88 for a synchronized LinkedHashMap and 101 for Caffeine (a 3-fork
@@ -158,8 +158,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   /** Guarded by evictionLock; padded for the same reason: a drain writes it on every reorder. */
   private final AccessOrder<K, V> order = new AccessOrder<>();
 
-  LruCache(long maximumSize, long ttlNanos, Ticker ticker) {
-    super(ticker);
+  LruCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats) {
+    super(ticker, recordStats);
     this.maximumSize = maximumSize;
     this.ttlNanos = ttlNanos;
   }
@@ -351,9 +351,10 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   private void onAccess(Node<K, V> node) {
-    if (node.linked && !node.retired && node != order.tail) {
-      order.unlink(node);
-      order.linkLast(node);
+    Links<K, V> links = node.links;
+    if (links.linked && !node.retired && links != order.tail) {
+      order.unlink(links);
+      order.linkLast(links);
     }
   }
 
@@ -361,15 +362,15 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   private void applyWrite(Node<K, V> node) {
     if (node.retired) {
       unlinkIfLinked(node);
-    } else if (!node.linked) {
-      order.linkLast(node);
+    } else if (!node.links.linked) {
+      order.linkLast(node.links);
     }
   }
 
   private void evict() {
     while (order.size > maximumSize) {
-      Node<K, V> victim = order.head;
-      order.unlink(victim);
+      Node<K, V> victim = order.head.node;
+      order.unlink(victim.links);
       if (retire(victim)) {
         stats.recordEviction();
       }
@@ -407,8 +408,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   private void unlinkIfLinked(Node<K, V> node) {
-    if (node.linked) {
-      order.unlink(node);
+    if (node.links.linked) {
+      order.unlink(node.links);
     }
   }
 
@@ -418,8 +419,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     try {
       maintenance();
       List<K> keys = new ArrayList<>();
-      for (Node<K, V> n = order.head; n != null; n = n.next) {
-        keys.add(n.key);
+      for (Links<K, V> n = order.head; n != null; n = n.next) {
+        keys.add(n.node.key);
       }
       return keys;
     } finally {
@@ -462,8 +463,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   /** The recency list, least recently used first, and its length. */
   abstract static class AccessOrderFields<K, V> extends PadLeft {
-    Node<K, V> head;
-    Node<K, V> tail;
+    Links<K, V> head;
+    Links<K, V> tail;
     long size;
   }
 
@@ -472,22 +473,22 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     @SuppressWarnings("unused")
     private long q01, q02, q03, q04, q05, q06, q07, q08;
 
-    void linkLast(Node<K, V> node) {
-      node.prev = tail;
-      node.next = null;
+    void linkLast(Links<K, V> links) {
+      links.prev = tail;
+      links.next = null;
       if (tail == null) {
-        head = node;
+        head = links;
       } else {
-        tail.next = node;
+        tail.next = links;
       }
-      tail = node;
-      node.linked = true;
+      tail = links;
+      links.linked = true;
       size++;
     }
 
-    void unlink(Node<K, V> node) {
-      Node<K, V> prev = node.prev;
-      Node<K, V> next = node.next;
+    void unlink(Links<K, V> links) {
+      Links<K, V> prev = links.prev;
+      Links<K, V> next = links.next;
       if (prev == null) {
         head = next;
       } else {
@@ -498,9 +499,9 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
       } else {
         next.prev = prev;
       }
-      node.prev = null;
-      node.next = null;
-      node.linked = false;
+      links.prev = null;
+      links.next = null;
+      links.linked = false;
       size--;
     }
   }
@@ -516,15 +517,30 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     /** Set once, under the node's monitor, as it leaves the map; it never returns to it. */
     volatile boolean retired;
 
-    // Guarded by evictionLock.
-    boolean linked;
-    Node<K, V> prev;
-    Node<K, V> next;
+    /** Its place in the recency list: a separate object, see Links. */
+    final Links<K, V> links = new Links<>(this);
 
     Node(K key, V value, long writeNanos) {
       this.key = key;
       this.value = value;
       this.writeNanos = writeNanos;
+    }
+  }
+
+  /**
+   * A node's place in the recency list, guarded by evictionLock. Kept out of the node so that a
+   * drain, which rewrites links on every reorder, never writes to the cache lines that readers on
+   * other cores load on every hit (the node's key and value); with the links inside the node, each
+   * reorder of a hot entry invalidated that entry's line in the other core's cache.
+   */
+  static final class Links<K, V> {
+    final Node<K, V> node;
+    boolean linked;
+    Links<K, V> prev;
+    Links<K, V> next;
+
+    Links(Node<K, V> node) {
+      this.node = node;
     }
   }
 }

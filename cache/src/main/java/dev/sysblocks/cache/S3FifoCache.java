@@ -120,8 +120,8 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
   private long sizeSmall;
   private long sizeMain;
 
-  S3FifoCache(long maximumSize, long ttlNanos, Ticker ticker) {
-    super(ticker);
+  S3FifoCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats) {
+    super(ticker, recordStats);
     this.maximumSize = maximumSize;
     this.maxSmall = (long) (maximumSize * SMALL_SHARE); // floor, as in the reference
     this.maxGhost = (long) (maximumSize * GHOST_SHARE);

@@ -92,8 +92,8 @@ final class SieveCache<K, V> extends AbstractCache<K, V> {
   private Node<K, V> hand;
   private long size;
 
-  SieveCache(long maximumSize, long ttlNanos, Ticker ticker) {
-    super(ticker);
+  SieveCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats) {
+    super(ticker, recordStats);
     this.maximumSize = maximumSize;
     this.ttlNanos = ttlNanos;
   }

@@ -8,6 +8,11 @@ import java.util.concurrent.atomic.LongAdder;
  * and allocates nothing once the cells exist.
  */
 final class StatsCounter {
+  /**
+   * False unless the builder's recordStats() was called: then every record call returns at once.
+   */
+  private final boolean enabled;
+
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder evictions = new LongAdder();
@@ -15,26 +20,40 @@ final class StatsCounter {
   private final LongAdder loadFailures = new LongAdder();
   private final LongAdder loadNanos = new LongAdder();
 
+  StatsCounter(boolean enabled) {
+    this.enabled = enabled;
+  }
+
   void recordHit() {
-    hits.increment();
+    if (enabled) {
+      hits.increment();
+    }
   }
 
   void recordMiss() {
-    misses.increment();
+    if (enabled) {
+      misses.increment();
+    }
   }
 
   void recordEviction() {
-    evictions.increment();
+    if (enabled) {
+      evictions.increment();
+    }
   }
 
   void recordLoadSuccess(long nanos) {
-    loadSuccesses.increment();
-    loadNanos.add(Math.max(0, nanos));
+    if (enabled) {
+      loadSuccesses.increment();
+      loadNanos.add(Math.max(0, nanos));
+    }
   }
 
   void recordLoadFailure(long nanos) {
-    loadFailures.increment();
-    loadNanos.add(Math.max(0, nanos));
+    if (enabled) {
+      loadFailures.increment();
+      loadNanos.add(Math.max(0, nanos));
+    }
   }
 
   CacheStats snapshot() {

@@ -40,11 +40,16 @@ abstract class CacheContractTest {
   abstract EvictionPolicy policy();
 
   <K, V> Cache<K, V> newCache(long maximumSize) {
-    return CacheBuilder.newBuilder().maximumSize(maximumSize).policy(policy()).build();
+    return CacheBuilder.newBuilder()
+        .recordStats()
+        .maximumSize(maximumSize)
+        .policy(policy())
+        .build();
   }
 
   <K, V> Cache<K, V> newCache(long maximumSize, Duration ttl, FakeTicker ticker) {
     return CacheBuilder.newBuilder()
+        .recordStats()
         .maximumSize(maximumSize)
         .policy(policy())
         .expireAfterWrite(ttl)
@@ -74,6 +79,28 @@ abstract class CacheContractTest {
     assertThat(cache.getIfPresent("a")).isEqualTo("1");
     assertThat(cache.stats().hitCount()).isEqualTo(1);
     assertThat(cache.estimatedSize()).isEqualTo(1);
+  }
+
+  @Test
+  void withoutRecordStatsEveryCounterStaysZero() {
+    Cache<String, String> cache = CacheBuilder.newBuilder().maximumSize(2).policy(policy()).build();
+    cache.put("a", "1");
+    cache.getIfPresent("a");
+    cache.getIfPresent("b");
+    cache.get("c", k -> "3");
+    cache.put("d", "4");
+    cache.put("e", "5");
+    cache.cleanUp();
+    assertThat(cache.estimatedSize()).isEqualTo(2);
+    assertThat(cache.stats()).isEqualTo(new CacheStats(0, 0, 0, 0, 0, 0));
+  }
+
+  @Test
+  void recordStatsTwiceIsRefused() {
+    CacheBuilder builder = CacheBuilder.newBuilder().recordStats();
+    assertThatThrownBy(builder::recordStats)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("recordStats");
   }
 
   @Test
@@ -227,7 +254,12 @@ abstract class CacheContractTest {
   void loadTimeIsMeasuredWithTheBuildersTicker() {
     FakeTicker ticker = FakeTicker.create();
     Cache<String, String> cache =
-        CacheBuilder.newBuilder().maximumSize(10).policy(policy()).ticker(ticker).build();
+        CacheBuilder.newBuilder()
+            .recordStats()
+            .maximumSize(10)
+            .policy(policy())
+            .ticker(ticker)
+            .build();
     cache.get(
         "a",
         k -> {
@@ -534,7 +566,12 @@ abstract class CacheContractTest {
   void withoutATimeToLiveEntriesNeverExpire() {
     FakeTicker ticker = FakeTicker.create();
     Cache<String, String> cache =
-        CacheBuilder.newBuilder().maximumSize(10).policy(policy()).ticker(ticker).build();
+        CacheBuilder.newBuilder()
+            .recordStats()
+            .maximumSize(10)
+            .policy(policy())
+            .ticker(ticker)
+            .build();
     cache.put("a", "1");
     ticker.advance(Duration.ofDays(365 * 100));
     assertThat(cache.getIfPresent("a")).isEqualTo("1");

@@ -37,7 +37,7 @@ class CacheStressTest {
     int maximumSize = 256;
     int keyRange = 4 * maximumSize;
     Cache<Integer, Long> cache =
-        CacheBuilder.newBuilder().maximumSize(maximumSize).policy(policy).build();
+        CacheBuilder.newBuilder().recordStats().maximumSize(maximumSize).policy(policy).build();
     LongAdder lookups = new LongAdder();
     LongAdder loads = new LongAdder();
 
@@ -89,7 +89,7 @@ class CacheStressTest {
     int keysPerThread = 64;
     int maximumSize = THREADS * keysPerThread; // room for every key: no eviction is legitimate
     Cache<Integer, Long> cache =
-        CacheBuilder.newBuilder().maximumSize(maximumSize).policy(policy).build();
+        CacheBuilder.newBuilder().recordStats().maximumSize(maximumSize).policy(policy).build();
     List<Map<Integer, Long>> finalStates = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       finalStates.add(new HashMap<>());

@@ -40,7 +40,10 @@ class LruCachePropertyTest {
       @ForAll @Size(max = 300) List<@IntRange(min = 0, max = 999) Integer> codes) {
     LruCache<Integer, Integer> cache =
         (LruCache<Integer, Integer>)
-            CacheBuilder.newBuilder().maximumSize(maximumSize).<Integer, Integer>build();
+            CacheBuilder.newBuilder()
+                .recordStats()
+                .maximumSize(maximumSize)
+                .<Integer, Integer>build();
     ExactLru model = new ExactLru(maximumSize);
     int keyRange = 2 * maximumSize + 2;
     int step = 0;

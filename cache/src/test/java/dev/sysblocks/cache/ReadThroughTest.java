@@ -35,7 +35,7 @@ class ReadThroughTest {
 
   private StoreBackedCacheBuilder<String, String> builder() {
     return StoreBackedCacheBuilder.newBuilder(
-        store, CacheBuilder.newBuilder().maximumSize(100).ticker(ticker));
+        store, CacheBuilder.newBuilder().recordStats().maximumSize(100).ticker(ticker));
   }
 
   private static void await(CountDownLatch latch) {
@@ -176,7 +176,7 @@ class ReadThroughTest {
 
   @Test
   void badInputIsRejectedNamingTheParameter() {
-    CacheBuilder settings = CacheBuilder.newBuilder().maximumSize(10);
+    CacheBuilder settings = CacheBuilder.newBuilder().recordStats().maximumSize(10);
     assertThatThrownBy(() -> StoreBackedCacheBuilder.newBuilder(null, settings))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("store");
@@ -208,7 +208,9 @@ class ReadThroughTest {
   @Test
   void aCacheWithoutMaximumSizeIsRefusedAtBuild() {
     assertThatThrownBy(
-            () -> StoreBackedCacheBuilder.newBuilder(store, CacheBuilder.newBuilder()).build())
+            () ->
+                StoreBackedCacheBuilder.newBuilder(store, CacheBuilder.newBuilder().recordStats())
+                    .build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("maximumSize is required");
   }

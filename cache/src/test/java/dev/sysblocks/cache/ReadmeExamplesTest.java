@@ -24,6 +24,7 @@ class ReadmeExamplesTest {
             .maximumSize(10_000)
             .policy(EvictionPolicy.SIEVE) // or LRU (default), S3_FIFO, CAFFEINE
             .expireAfterWrite(Duration.ofMinutes(5))
+            .recordStats() // off by default, as in Caffeine: counting costs every read
             .build();
 
     User ada = users.get("ada", id -> loadUserFromDatabase(id)); // one load, however many callers
@@ -47,7 +48,8 @@ class ReadmeExamplesTest {
                 userTable,
                 CacheBuilder.newBuilder()
                     .maximumSize(10_000)
-                    .expireAfterWrite(Duration.ofMinutes(5)))
+                    .expireAfterWrite(Duration.ofMinutes(5))
+                    .recordStats())
             .writeStrategy(WriteStrategy.WRITE_THROUGH) // the default; or WRITE_AROUND
             .negativeCaching(Duration.ofSeconds(30)) // remember ids the store does not have
             .build();

@@ -11,6 +11,7 @@ class S3FifoCacheTest {
   private static S3FifoCache<Integer, Integer> cache(int maximumSize) {
     return (S3FifoCache<Integer, Integer>)
         CacheBuilder.newBuilder()
+            .recordStats()
             .maximumSize(maximumSize)
             .policy(EvictionPolicy.S3_FIFO)
             .<Integer, Integer>build();

@@ -22,7 +22,8 @@ class WriteThroughTest {
   private final InstrumentedStore<String, String> store = new InstrumentedStore<>();
   private final StrategyCache<String, String> cache =
       (StrategyCache<String, String>)
-          StoreBackedCacheBuilder.newBuilder(store, CacheBuilder.newBuilder().maximumSize(100))
+          StoreBackedCacheBuilder.newBuilder(
+                  store, CacheBuilder.newBuilder().recordStats().maximumSize(100))
               .build();
 
   @AfterEach

@@ -355,7 +355,8 @@ abstract class AbstractJdbcDataStoreTest {
   void aWriteThroughCacheOverTheTableWorksEndToEnd() {
     JdbcDataStore<String, String> table = storeRefusingPoison();
     StoreBackedCache<String, String> users =
-        StoreBackedCacheBuilder.newBuilder(table, CacheBuilder.newBuilder().maximumSize(100))
+        StoreBackedCacheBuilder.newBuilder(
+                table, CacheBuilder.newBuilder().maximumSize(100).recordStats())
             .writeStrategy(WriteStrategy.WRITE_THROUGH)
             .build();
     JdbcDataStore<String, String> sameTable = // a second store object: reads the database itself
