@@ -155,11 +155,11 @@ public final class JobScheduler implements AutoCloseable {
    * previous job; cancel: O(1) amortized for a queued job, a walk over the running attempts (at
    * most the workers and the callers running jobs) for a running one. Lazy removal alone would let
    * the entry, and the task and job it holds, stay until its run-at time passes: a million far-off
-   * jobs cancelled would hold some 80 MB (below) for as long as their delay. So cancel counts the entries it leaves behind,
-   * and once they exceed both the live jobs and PURGE_MIN_STALE (64), one pass removes them all
-   * (JobStore.purge; in memory, removeIf on the delayed heap, the overflow heap and the priority
-   * queues: each filters its array in place, the heaps then heapify bottom-up, O(n), and are
-   * copied to arrays of their new size). That pass costs O(live + stale) and follows more than
+   * jobs cancelled would hold some 80 MB (below) for as long as their delay. So cancel counts the
+   * entries it leaves behind, and once they exceed both the live jobs and PURGE_MIN_STALE (64),
+   * one pass removes them all (JobStore.purge; in memory, removeIf on the delayed heap, the
+   * overflow heap and the priority queues: each filters its array in place, the heaps then heapify
+   * bottom-up, O(n), and are copied to arrays of their new size). That pass costs O(live + stale) and follows more than
    * `live` cancellations, so each pays O(1) of it, and the store never holds more than 2 * live +
    * 64 entries (CancelPurgeTest: 10^5 far-off jobs cancelled out of 10^5 + 10 leave at most 74).
    * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
