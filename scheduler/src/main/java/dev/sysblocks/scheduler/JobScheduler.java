@@ -851,7 +851,8 @@ public final class JobScheduler implements AutoCloseable {
    */
   private Attempt execute(Attempt a, Worker w) {
     Task<?> task = a.task;
-    emit(JobEvent.Kind.STARTED, task, a.number, null, a.startedAt);
+    int number = a.number; // a worker's Attempt is begun again below, before the publication
+    emit(JobEvent.Kind.STARTED, task, number, null, a.startedAt);
     Object value = null;
     Throwable failure = null;
     try {
@@ -859,12 +860,26 @@ public final class JobScheduler implements AutoCloseable {
     } catch (Throwable t) { // a job's error of any kind is its own failure, never the worker's
       failure = t;
     }
-    Outcome outcome;
+    Outcome outcome = null;
+    boolean succeeded = false;
     Attempt next = null;
     long now = ticker.read(); // before the lock, as in submit: the lock is held that much less
     lock.lock();
     try {
-      outcome = settle(a, value, failure, now);
+      if (failure == null
+          && !a.settled
+          && task.status == JobStatus.RUNNING
+          && task.options.recurrence == null) {
+        // The common end, published below from these locals: no Outcome to allocate (escape
+        // analysis removes it only when the JIT happens to inline all of settle).
+        release(a, now);
+        a.forgetTask();
+        markFinal(task, JobStatus.SUCCEEDED);
+        afterSettlement();
+        succeeded = true;
+      } else {
+        outcome = settle(a, value, failure, now);
+      }
       // Interrupts are sent only to unsettled attempts and only under the lock, so none can still
       // arrive for this one, and none for the next before it begins below: a pooled worker clears
       // any interrupt so the next job starts clean, a caller's thread only the interrupt the
@@ -881,7 +896,12 @@ public final class JobScheduler implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    publish(outcome);
+    if (succeeded) {
+      emit(JobEvent.Kind.SUCCEEDED, task, number, null, now);
+      task.completeFuture(JobStatus.SUCCEEDED, value, null);
+    } else {
+      publish(outcome);
+    }
     return next;
   }
 
@@ -1030,6 +1050,11 @@ public final class JobScheduler implements AutoCloseable {
   /** As above, with the value of a success, which the task keeps only once published. */
   private Outcome finish(
       Task<?> task, JobStatus status, int attempt, Object value, Throwable failure, long now) {
+    return new Outcome(task, markFinal(task, status), status, attempt, value, failure, now);
+  }
+
+  /** Sets a final status, forgets the task's key and recurrence and counts it. Under the lock. */
+  private JobEvent.Kind markFinal(Task<?> task, JobStatus status) {
     task.status = status;
     if (task.options.key != null) {
       pendingByKey.remove(task.options.key, task);
@@ -1061,7 +1086,7 @@ public final class JobScheduler implements AutoCloseable {
       }
       default -> throw new AssertionError("not a final status: " + status);
     }
-    return new Outcome(task, kind, status, attempt, value, failure, now);
+    return kind;
   }
 
   /** Tells the listener, the dead-letter handler and the future. Outside the lock. */
