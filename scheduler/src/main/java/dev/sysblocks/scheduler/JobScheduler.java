@@ -168,11 +168,14 @@ public final class JobScheduler implements AutoCloseable {
    *
    * Memory: a plain job allocates one 64 B object, its Task, which is also its handle and its
    * store entry; a run on a pool worker allocates nothing, the worker reusing its Attempt (the
-   * JobContext); a TaskOptions (48 B) only for a job that sets an option, a future only once
-   * result() is called (SchedulerSubmitAllocationTest, JDK 17: 272 B per submit at first, then
-   * 104 B per submit plus 64 B per run; Task's essay has the layout and what moved where). Per job
-   * through SchedulerThroughputBenchmark: 168 B before, 64 B now, the executor's 32 B (its
-   * comparable wrapper). Throughput and latency:
+   * JobContext) and publishing a success from locals, not an Outcome; a TaskOptions (48 B) only
+   * for a job that sets an option, a future only once result() is called
+   * (SchedulerSubmitAllocationTest, JDK 17: 272 B per submit at first, then 104 B per submit plus
+   * 64 B per run; Task's essay has the layout and what moved where). Per job through
+   * SchedulerThroughputBenchmark (-prof gc, 2026-11-23): 168 B before, 64 B now (with aging, a
+   * retry policy and a timeout: 208 to 256 B, an Outcome more when the JIT did not remove it; now
+   * 112 B), the executor's 32 B (its comparable wrapper).
+   * Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/ (results/ has the
    * tables). On the 2-core VM, 2026-11-23, 2 forks: 3.1 to 3.5M tiny jobs/s through 2 workers,
    * 0.80x a ThreadPoolExecutor over a PriorityBlockingQueue from one producer and from four
