@@ -5,16 +5,27 @@ package dev.sysblocks.scheduler;
  * (the thread that ran it, or the timeout thread), under the scheduler's lock; interrupts are sent
  * only under that lock and only while the attempt is unsettled, so an interrupt can never reach the
  * next job a worker runs.
+ *
+ * <p>A pool worker owns one instance and reuses it for every job it runs ({@link #begin}, under the
+ * lock, on the worker's own thread), so a run allocates nothing (SchedulerSubmitAllocationTest: 64
+ * B per run before). That is safe because a worker starts its next attempt only after it has
+ * settled the previous one, and the one attempt settled while its job still runs, a timed-out one,
+ * retires its worker: that instance is never reused, and the abandoned job keeps seeing its own
+ * number and its raised signal. A job run by a caller (manual dispatch, caller-runs) gets a fresh
+ * instance.
  */
-final class Attempt<T> implements JobContext {
+final class Attempt implements JobContext {
 
-  final Task<T> task;
-  final int number;
-  final int occurrence;
   final Thread thread;
   final JobScheduler.Worker worker; // null when run by a caller (manual dispatch, caller-runs)
-  final long startedAt;
-  final long deadline; // meaningful only when task.options.timeoutNanos > 0
+
+  /* Set by begin, under the lock, by the thread that then runs the job. */
+  Task<?> task;
+  private String key; // the task's idempotency key, for the job
+  int number;
+  private int occurrence;
+  long startedAt;
+  long deadline; // meaningful only when task.options.timeoutNanos > 0
 
   /** The cancellation signal the job polls. */
   private volatile boolean stop;
@@ -23,26 +34,42 @@ final class Attempt<T> implements JobContext {
   boolean settled;
 
   /* Links of the scheduler's list of unsettled attempts (under its lock): no set entry per job. */
-  Attempt<?> prevRunning;
-  Attempt<?> nextRunning;
+  Attempt prevRunning;
+  Attempt nextRunning;
 
   /** Set (under the lock) when the scheduler interrupted the thread for this attempt. */
   volatile boolean interrupted;
 
-  Attempt(
-      Task<T> task,
-      int number,
-      int occurrence,
-      Thread thread,
-      JobScheduler.Worker worker,
-      long startedAt) {
-    this.task = task;
-    this.number = number;
-    this.occurrence = occurrence;
+  Attempt(Thread thread, JobScheduler.Worker worker) {
     this.thread = thread;
     this.worker = worker;
+  }
+
+  /** Makes this the unsettled attempt {@code number} of {@code task}. Under the lock. */
+  void begin(Task<?> task, int number, int occurrence, long startedAt) {
+    this.task = task;
+    this.key = task.options.key;
+    this.number = number;
+    this.occurrence = occurrence;
     this.startedAt = startedAt;
     this.deadline = startedAt + task.options.timeoutNanos;
+    this.settled = false;
+    // Read first: a volatile write costs a full fence, and the flags are raised only by a cancel,
+    // a timeout (which retires the worker) or shutdownNow, so they are rarely set here.
+    if (stop) {
+      stop = false;
+    }
+    if (interrupted) {
+      interrupted = false;
+    }
+  }
+
+  /**
+   * Forgets the task of an attempt its own thread settled, so that an idle worker keeps no finished
+   * job (nor its result) reachable. Under the lock.
+   */
+  void forgetTask() {
+    task = null;
   }
 
   /** Raises the signal and interrupts the thread; call under the lock, while unsettled. */
@@ -69,11 +96,11 @@ final class Attempt<T> implements JobContext {
 
   @Override
   public String idempotencyKey() {
-    return task.options.key;
+    return key;
   }
 
   @Override
   public String toString() {
-    return "Attempt{job=" + task.id + ", attempt=" + number + "}";
+    return "Attempt{attempt=" + number + ", occurrence=" + occurrence + "}";
   }
 }

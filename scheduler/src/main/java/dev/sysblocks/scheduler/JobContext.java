@@ -6,6 +6,11 @@ package dev.sysblocks.scheduler;
  * <p>Cancellation is cooperative and signalled twice: {@link #isCancelled()} turns true and the
  * thread running the attempt is interrupted, so a job that blocks in an interruptible call stops at
  * once and a job that computes can poll the flag.
+ *
+ * <p>A context is valid while the job's {@code run} method runs: a pool worker passes the same
+ * instance, reset, to the next job it runs, so that running a job allocates nothing. Do not keep it
+ * for code that outlives the run. An attempt abandoned after a timeout keeps its own context (its
+ * worker is replaced, never reused), which goes on reporting it cancelled.
  */
 public interface JobContext {
 

@@ -88,8 +88,8 @@ import java.util.random.RandomGenerator;
  * ticker.
  *
  * <p>Thread-safe. {@code submit} and dispatch are O(log n) for n queued jobs, {@code cancel} O(1)
- * amortized; cancelled jobs leave the queue lazily, but never outnumber the live ones by more than
- * 64.
+ * amortized (for a running job, linear in the jobs running); cancelled jobs leave the queue lazily,
+ * but never outnumber the live ones by more than 64.
  */
 public final class JobScheduler implements AutoCloseable {
 
@@ -145,38 +145,46 @@ public final class JobScheduler implements AutoCloseable {
    * its own store entry, so it is held at most once; an entry is live while its task is QUEUED,
    * and a stale one (cancelled, returned) is dropped when it surfaces: no job runs twice. An
    * attempt is settled once (by its thread or by the timeout thread), and interrupts are sent
-   * only to unsettled attempts, under the lock: an interrupt never reaches the next job.
+   * only to unsettled attempts, under the lock: an interrupt never reaches the next job. A pool
+   * worker reuses its one Attempt only after settling it; the one attempt settled while its job
+   * still runs, a timed-out one, retires its worker, so no running job's context is ever reused.
    *
    * Cost. submit: one CAS onto the inbox (plain jobs) or one lock acquisition; dispatch: O(log n)
    * for a delayed job, O(1) for one due now (appended to its priority's queue when the inbox is
    * drained, taken from the queue head) inside the lock hold that also settles the worker's
-   * previous job; cancel: O(1) amortized. Lazy removal alone would let the entry, and the task and
-   * job it holds, stay until its run-at time passes: a million far-off jobs cancelled would hold
-   * some 150 MB (below) for as long as their delay. So cancel counts the entries it leaves behind,
-   * and once they exceed both the live jobs and PURGE_MIN_STALE (64), one pass removes them all
-   * (JobStore.purge; in memory, removeIf on the delayed heap, the overflow heap and the priority
-   * queues: each filters its array in place, the heaps then heapify bottom-up, O(n), and are
-   * copied to arrays of their new size). That pass costs O(live + stale) and follows more than
+   * previous job; cancel: O(1) amortized for a queued job, a walk over the running attempts (at
+   * most the workers and the callers running jobs) for a running one. Lazy removal alone would let
+   * the entry, and the task and job it holds, stay until its run-at time passes: a million far-off
+   * jobs cancelled would hold some 80 MB (below) for as long as their delay. So cancel counts the
+   * entries it leaves behind, and once they exceed both the live jobs and PURGE_MIN_STALE (64),
+   * one pass removes them all (JobStore.purge; in memory, removeIf on the delayed heap, the
+   * overflow heap and the priority queues: each filters its array in place, the heaps then heapify
+   * bottom-up, O(n), and are copied to arrays of their new size). That pass costs O(live + stale) and follows more than
    * `live` cancellations, so each pays O(1) of it, and the store never holds more than 2 * live +
    * 64 entries (CancelPurgeTest: 10^5 far-off jobs cancelled out of 10^5 + 10 leave at most 74).
    * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
    * updated on every sift; the amortized purge keeps cancel O(1) and the entry free of that field,
-   * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock. Memory
-   * per job: a Task (104 B), which is also its own store entry (PendingJob is its superclass: the
-   * scheduler sets the entry's numbers only while no store holds it); a TaskOptions (40 B) only if
-   * the job sets an option besides its priority (and a Recurrence if it recurs); the
-   * CompletableFuture only once result() is called; an Attempt (64 B) per attempt. So 104 B per
-   * plain submit on JDK 17 (SchedulerSubmitAllocationTest; it was 272 B, then 144 B with a
-   * separate entry object). Throughput and latency:
+   * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock.
+   *
+   * Memory: a plain job allocates one 64 B object, its Task, which is also its handle and its
+   * store entry; a run on a pool worker allocates nothing, the worker reusing its Attempt (the
+   * JobContext) and publishing a success from locals, not an Outcome; a TaskOptions (48 B) only
+   * for a job that sets an option, a future only once result() is called
+   * (SchedulerSubmitAllocationTest, JDK 17: 272 B per submit at first, then 104 B per submit plus
+   * 64 B per run; Task's essay has the layout and what moved where). Per job through
+   * SchedulerThroughputBenchmark (-prof gc, 2026-11-23): 168 B before, 64 B now (with aging, a
+   * retry policy and a timeout: 208 to 256 B, an Outcome more when the JIT did not remove it; now
+   * 112 B), the executor's 32 B (its comparable wrapper).
+   * Throughput and latency:
    * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/ (results/ has the
    * tables). On the 2-core VM, 2026-11-23, 2 forks: 3.1 to 3.5M tiny jobs/s through 2 workers,
    * 0.80x a ThreadPoolExecutor over a PriorityBlockingQueue from one producer and from four
    * (before the inbox, the merged settle-and-take, the per-priority queues and one wake-up per
    * job: 0.3 to 0.4x), about 100x Quartz's RAMJobStore; dispatch at 20,000 jobs/s 13.0 us at the
    * median and 54 us at p99, against the executor's 11.3 and 46; schedule 139 ns, cancel 65 ns
-   * with 10^6 jobs pending. What is left of the throughput gap: two clock readings per job (about
-   * 25 ns each here), which the executor does not make because it keeps no wait or run times,
-   * and an Attempt per run.
+   * with 10^6 jobs pending (all measured before the 64 B Task). What is left of the throughput
+   * gap: two clock readings per job (about 25 ns each here), which the executor does not make
+   * because it keeps no wait or run times.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
@@ -365,7 +373,7 @@ public final class JobScheduler implements AutoCloseable {
   private volatile Task<?> inbox;
 
   private static final Task<?> CLOSED =
-      new Task<>(null, context -> null, DEFAULT_PRIORITY, TaskOptions.defaults(RetryPolicy.none()));
+      new Task<>(context -> null, DEFAULT_PRIORITY, TaskOptions.defaults(null, RetryPolicy.none()));
 
   private static final VarHandle INBOX;
 
@@ -385,11 +393,11 @@ public final class JobScheduler implements AutoCloseable {
    */
   private volatile int idleWorkers;
   private final Map<String, Task<?>> pendingByKey = new HashMap<>();
-  private Attempt<?> running; // head of the intrusive list of unsettled attempts
+  private Attempt running; // head of the intrusive list of unsettled attempts
   private final Set<Task<?>> recurringJobs = new HashSet<>(); // live recurring tasks
   private final Map<String, TenantQueue> tenants = new HashMap<>(); // tenants with eligible jobs
   private double virtualTime; // the pass of the tenant served last
-  private final PriorityQueue<Attempt<?>> deadlines =
+  private final PriorityQueue<Attempt> deadlines =
       new PriorityQueue<>((a, b) -> Long.signum(a.deadline - b.deadline)); // readings may wrap
   private Thread watchdog;
   private int workerSerial;
@@ -412,7 +420,7 @@ public final class JobScheduler implements AutoCloseable {
     this.blockTimeoutNanos = b.blockTimeoutNanos;
     this.agingStepNanos = b.agingStepNanos;
     this.defaultRetry = b.retry;
-    this.defaultOptions = TaskOptions.defaults(b.retry);
+    this.defaultOptions = TaskOptions.defaults(this, b.retry);
     this.random = b.random;
     this.listener = b.listener;
     this.deadLetters = b.deadLetters;
@@ -465,7 +473,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   public <T> JobHandle<T> submit(Job<T> job) {
     Objects.requireNonNull(job, "job");
-    return submit(new Task<>(this, job, DEFAULT_PRIORITY, defaultOptions), false, 0);
+    return submit(new Task<>(job, DEFAULT_PRIORITY, defaultOptions), false, 0);
   }
 
   /**
@@ -492,7 +500,7 @@ public final class JobScheduler implements AutoCloseable {
     if (fastPath && task.options.key == null && task.options.recurrence == null) {
       return submitToInbox(task, runAtSet, when);
     }
-    Attempt<T> inline = null;
+    Attempt inline = null;
     // Read before the lock, which is then held a clock reading shorter: concurrent submitters may
     // enqueue in an order a few nanoseconds off their readings, which only the heap's sequence
     // numbers order among equals anyway.
@@ -548,7 +556,9 @@ public final class JobScheduler implements AutoCloseable {
               ? nextCronRunAt(recurrence, now)
               : runAt(runAtSet, when, now);
       task.id = lastJobId.incrementAndGet();
-      task.scheduledAt = callerRuns ? now : runAt;
+      if (recurrence != null) {
+        recurrence.scheduledAt = callerRuns ? now : runAt;
+      }
       counters.getAndIncrement(SchedulerStats.SUBMITTED); // also counted without the lock
       if (task.options.key != null) {
         pendingByKey.put(task.options.key, task);
@@ -581,7 +591,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   private <T> JobHandle<T> submitToInbox(Task<T> task, boolean runAtSet, long when) {
     long now = ticker.read();
-    task.scheduledAt = runAt(runAtSet, when, now);
+    task.runAtNanos = runAt(runAtSet, when, now); // out of every store until drained
     task.id = lastJobId.incrementAndGet();
     Task<?> head;
     do {
@@ -637,7 +647,7 @@ public final class JobScheduler implements AutoCloseable {
     for (Task<?> t = oldest; t != null; ) {
       Task<?> next = t.nextInInbox;
       t.nextInInbox = null;
-      enqueue(t, t.scheduledAt, now, true);
+      enqueue(t, t.runAtNanos, now, true);
       t = next;
     }
   }
@@ -665,8 +675,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   private void enqueue(Task<?> task, long runAt, long now, boolean fromInbox) {
     task.runAtNanos = runAt; // the task is its own entry, out of every store while this runs
-    task.dispatchKey = dispatchKey(task.priority, runAt);
-    task.sequence = ++lastSequence;
+    task.sequence = ++lastSequence; // its dispatch key follows from runAt: see Task.key()
     task.status = JobStatus.QUEUED;
     store.add(task, now);
     queued++;
@@ -680,7 +689,7 @@ public final class JobScheduler implements AutoCloseable {
    * Smaller runs first. With aging, the job's "virtual eligibility time": eligible-at minus
    * priority times the aging step (see the essay); without, the priority alone.
    */
-  private long dispatchKey(int priority, long runAt) {
+  long dispatchKey(int priority, long runAt) {
     return agingStepNanos == 0
         ? MAX_PRIORITY - priority
         : (runAt - origin) - priority * agingStepNanos;
@@ -800,18 +809,19 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   /** Starts an attempt of a task that has just left the queue (or runs in the caller). */
-  private <T> Attempt<T> begin(Task<T> task, long now, Thread thread, Worker worker) {
-    task.occurrenceAttempts++;
-    Attempt<T> a =
-        new Attempt<>(task, task.occurrenceAttempts, task.occurrence, thread, worker, now);
+  private Attempt begin(Task<?> task, long now, Thread thread, Worker worker) {
+    int started = task.attempts; // written only under the lock, so read-then-write is safe
+    task.attempts = started + 1;
+    Recurrence recurrence = task.options.recurrence;
+    int number = recurrence == null ? started + 1 : ++recurrence.occurrenceAttempts;
+    // A worker's own attempt is settled by now (see Attempt): reuse it, so a run allocates nothing.
+    Attempt a = worker != null ? worker.attempt : new Attempt(thread, null);
+    a.begin(task, number, recurrence == null ? 1 : recurrence.occurrence, now);
     TypeSlot slot = task.options.type == null ? null : typeSlots.get(task.options.type);
     if (slot != null) {
       slot.running++; // caller-runs may exceed the limit; see Submission.type
     }
-    int started = task.attempts; // written only under the lock, so read-then-write is safe
-    task.attempts = started + 1;
     task.status = JobStatus.RUNNING;
-    task.current = a;
     unsettled++;
     runningCount.setRelease(runningCount.getPlain() + 1);
     a.nextRunning = running;
@@ -830,7 +840,7 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   /** Runs one attempt on the current thread, settles it and publishes the outcome. */
-  private void execute(Attempt<?> a) {
+  private void execute(Attempt a) {
     execute(a, null);
   }
 
@@ -842,21 +852,37 @@ public final class JobScheduler implements AutoCloseable {
    *
    * @return the worker's next attempt, already begun, or null (then the worker waits for one)
    */
-  private <T> Attempt<?> execute(Attempt<T> a, Worker w) {
-    emit(JobEvent.Kind.STARTED, a.task, a.number, null, a.startedAt);
-    T value = null;
+  private Attempt execute(Attempt a, Worker w) {
+    Task<?> task = a.task;
+    int number = a.number; // a worker's Attempt is begun again below, before the publication
+    emit(JobEvent.Kind.STARTED, task, number, null, a.startedAt);
+    Object value = null;
     Throwable failure = null;
     try {
-      value = a.task.job.run(a);
+      value = task.job.run(a);
     } catch (Throwable t) { // a job's error of any kind is its own failure, never the worker's
       failure = t;
     }
-    Outcome outcome;
-    Attempt<?> next = null;
+    Outcome outcome = null;
+    boolean succeeded = false;
+    Attempt next = null;
     long now = ticker.read(); // before the lock, as in submit: the lock is held that much less
     lock.lock();
     try {
-      outcome = settle(a, value, failure, now);
+      if (failure == null
+          && !a.settled
+          && task.status == JobStatus.RUNNING
+          && task.options.recurrence == null) {
+        // The common end, published below from these locals: no Outcome to allocate (escape
+        // analysis removes it only when the JIT happens to inline all of settle).
+        release(a, now);
+        a.forgetTask();
+        markFinal(task, JobStatus.SUCCEEDED);
+        afterSettlement();
+        succeeded = true;
+      } else {
+        outcome = settle(a, value, failure, now);
+      }
       // Interrupts are sent only to unsettled attempts and only under the lock, so none can still
       // arrive for this one, and none for the next before it begins below: a pooled worker clears
       // any interrupt so the next job starts clean, a caller's thread only the interrupt the
@@ -865,34 +891,39 @@ public final class JobScheduler implements AutoCloseable {
         boolean ignored = Thread.interrupted();
       }
       if (w != null && state < STOP && !w.retired) {
-        Task<?> task = pollEligible(now);
-        if (task != null) {
-          next = begin(task, now, w.thread, w);
+        Task<?> following = pollEligible(now);
+        if (following != null) {
+          next = begin(following, now, w.thread, w); // this same Attempt, reused
         }
       }
     } finally {
       lock.unlock();
     }
-    publish(outcome);
+    if (succeeded) {
+      emit(JobEvent.Kind.SUCCEEDED, task, number, null, now);
+      task.completeFuture(JobStatus.SUCCEEDED, value, null);
+    } else {
+      publish(outcome);
+    }
     return next;
   }
 
-  /** Settles a finished attempt. Under the lock. */
-  private <T> Outcome settle(Attempt<T> a, T value, Throwable failure, long now) {
+  /** Settles a finished attempt, on the thread that ran it. Under the lock. */
+  private Outcome settle(Attempt a, Object value, Throwable failure, long now) {
     if (a.settled) {
-      return null; // the timeout thread got there first
+      return null; // the timeout thread got there first (and retired the worker)
     }
     release(a, now);
-    Task<T> task = a.task;
+    Task<?> task = a.task;
+    a.forgetTask(); // the job has returned
     Outcome outcome;
     if (task.status == JobStatus.CANCELLED) {
       outcome = null; // published by cancel()
     } else if (failure == null) {
-      task.value = value;
       outcome =
           task.options.recurrence != null
               ? nextOccurrence(task, a.number, now)
-              : finish(task, JobStatus.SUCCEEDED, a.number, null, now);
+              : finish(task, JobStatus.SUCCEEDED, a.number, value, null, now);
     } else {
       outcome = afterFailure(task, a.number, failure, now);
     }
@@ -901,7 +932,7 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   /** Marks an attempt settled and forgets it. Under the lock. */
-  private void release(Attempt<?> a, long now) {
+  private void release(Attempt a, long now) {
     a.settled = true;
     unsettled--;
     runningCount.setRelease(runningCount.getPlain() - 1);
@@ -952,8 +983,8 @@ public final class JobScheduler implements AutoCloseable {
     long period = recurrence.periodNanos;
     long next;
     if (recurrence.kind == Recurrence.FIXED_RATE) {
-      long behind = Math.max(0L, now - task.scheduledAt);
-      next = task.scheduledAt + (behind / period + 1) * period;
+      long behind = Math.max(0L, now - recurrence.scheduledAt);
+      next = recurrence.scheduledAt + (behind / period + 1) * period;
     } else if (recurrence.kind == Recurrence.FIXED_DELAY) {
       next = now + period;
     } else {
@@ -963,11 +994,11 @@ public final class JobScheduler implements AutoCloseable {
         return finish(task, JobStatus.FAILED, attempt, e, now);
       }
     }
-    task.occurrence++;
-    task.occurrenceAttempts = 0;
-    task.scheduledAt = next;
+    recurrence.occurrence++;
+    recurrence.occurrenceAttempts = 0;
+    recurrence.scheduledAt = next;
     enqueue(task, next, now);
-    return new Outcome(task, JobEvent.Kind.RESCHEDULED, null, attempt, null, now);
+    return new Outcome(task, JobEvent.Kind.RESCHEDULED, null, attempt, null, null, now);
   }
 
   /**
@@ -1011,11 +1042,22 @@ public final class JobScheduler implements AutoCloseable {
     double unit = random != null ? random.nextDouble() : ThreadLocalRandom.current().nextDouble();
     enqueue(task, now + policy.delayNanos(attempt, unit), now);
     increment(SchedulerStats.RETRIED);
-    return new Outcome(task, JobEvent.Kind.RETRY_SCHEDULED, null, attempt, failure, now);
+    return new Outcome(task, JobEvent.Kind.RETRY_SCHEDULED, null, attempt, null, failure, now);
   }
 
   /** Gives a task its final status. Under the lock; the future completes later, in publish. */
   private Outcome finish(Task<?> task, JobStatus status, int attempt, Throwable failure, long now) {
+    return finish(task, status, attempt, null, failure, now);
+  }
+
+  /** As above, with the value of a success, which the task keeps only once published. */
+  private Outcome finish(
+      Task<?> task, JobStatus status, int attempt, Object value, Throwable failure, long now) {
+    return new Outcome(task, markFinal(task, status), status, attempt, value, failure, now);
+  }
+
+  /** Sets a final status, forgets the task's key and recurrence and counts it. Under the lock. */
+  private JobEvent.Kind markFinal(Task<?> task, JobStatus status) {
     task.status = status;
     if (task.options.key != null) {
       pendingByKey.remove(task.options.key, task);
@@ -1047,7 +1089,7 @@ public final class JobScheduler implements AutoCloseable {
       }
       default -> throw new AssertionError("not a final status: " + status);
     }
-    return new Outcome(task, kind, status, attempt, failure, now);
+    return kind;
   }
 
   /** Tells the listener, the dead-letter handler and the future. Outside the lock. */
@@ -1066,7 +1108,7 @@ public final class JobScheduler implements AutoCloseable {
         // documented: ignored, so that a broken handler cannot take a worker down
       }
     }
-    o.task.completeFuture(o.finalStatus, o.failure);
+    o.task.completeFuture(o.finalStatus, o.value, o.failure);
   }
 
   private void emit(JobEvent.Kind kind, Task<?> task, int attempt, Throwable failure, long now) {
@@ -1096,8 +1138,15 @@ public final class JobScheduler implements AutoCloseable {
           afterSettlement();
         }
         case RUNNING -> {
-          task.current.stop();
-          outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+          // Its one unsettled attempt: a short walk over the running ones (at most the workers
+          // and the callers running jobs), so that no task carries a pointer to its attempt.
+          for (Attempt a = running; a != null; a = a.nextRunning) {
+            if (a.task == task) {
+              a.stop();
+              break;
+            }
+          }
+          outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts(), null, now);
         }
         default -> {
           return false;
@@ -1115,7 +1164,7 @@ public final class JobScheduler implements AutoCloseable {
     queued--;
     queuedByPriority.getAndDecrement(task.priority);
     notFull.signal();
-    Outcome outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts, null, now);
+    Outcome outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts(), null, now);
     staleEntries++; // its entry, still held, is stale now that the task is no longer QUEUED
     purgeIfMostlyStale();
     return outcome;
@@ -1151,12 +1200,13 @@ public final class JobScheduler implements AutoCloseable {
   /** A pool thread's loop. {@code retired} is guarded by the lock. */
   final class Worker implements Runnable {
     Thread thread;
+    Attempt attempt; // the one this worker reuses for every job it runs; see Attempt
     boolean retired;
 
     @Override
     public void run() {
       try {
-        Attempt<?> a = nextAttempt(this);
+        Attempt a = nextAttempt(this);
         while (a != null) {
           a = execute(a, this);
           if (a == null) {
@@ -1184,6 +1234,7 @@ public final class JobScheduler implements AutoCloseable {
       throw new IllegalStateException("threadFactory returned null");
     }
     w.thread = t;
+    w.attempt = new Attempt(t, w);
     liveWorkers++;
     t.start();
   }
@@ -1195,7 +1246,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Waits for the next eligible job; null tells the worker to exit. */
   @SuppressWarnings("NonAtomicVolatileUpdate") // idleWorkers is written only under the lock
-  private Attempt<?> nextAttempt(Worker w) {
+  private Attempt nextAttempt(Worker w) {
     lock.lock();
     try {
       while (true) {
@@ -1256,7 +1307,7 @@ public final class JobScheduler implements AutoCloseable {
           watchdog = null;
           return;
         }
-        Attempt<?> a = deadlines.peek();
+        Attempt a = deadlines.peek();
         long now = ticker.read();
         if (a == null) {
           watchdogWake.await();
@@ -1276,7 +1327,7 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   /** Settles a timed-out attempt as failed, interrupts it and replaces its worker. */
-  private Outcome timeOut(Attempt<?> a, long now) {
+  private Outcome timeOut(Attempt a, long now) {
     if (a.settled) {
       return null;
     }
@@ -1324,7 +1375,7 @@ public final class JobScheduler implements AutoCloseable {
     if (!manual) {
       throw new IllegalStateException("runNext needs a scheduler built with manualDispatch()");
     }
-    Attempt<?> a;
+    Attempt a;
     lock.lock();
     try {
       if (state >= STOP) {
@@ -1425,10 +1476,10 @@ public final class JobScheduler implements AutoCloseable {
         if (isLive(e)) {
           queued--;
           queuedByPriority.getAndDecrement(task.priority);
-          outcomes.add(finish(task, JobStatus.RETURNED, task.occurrenceAttempts, null, now));
+          outcomes.add(finish(task, JobStatus.RETURNED, task.occurrenceAttempts(), null, now));
         }
       }
-      for (Attempt<?> a = running; a != null; a = a.nextRunning) {
+      for (Attempt a = running; a != null; a = a.nextRunning) {
         a.stop();
       }
       workAvailable.signalAll();
@@ -1621,6 +1672,7 @@ public final class JobScheduler implements AutoCloseable {
       JobEvent.Kind kind,
       JobStatus finalStatus,
       int attempt,
+      Object value,
       Throwable failure,
       long now) {}
 
@@ -1895,7 +1947,7 @@ public final class JobScheduler implements AutoCloseable {
           cron != null
               ? Recurrence.cron(cron, zone)
               : periodNanos != 0 ? Recurrence.periodic(periodNanos, fixedRate) : null;
-      return new TaskOptions(key, retry, timeoutNanos, recurrence, type, tenant);
+      return new TaskOptions(scheduler, key, retry, timeoutNanos, recurrence, type, tenant);
     }
 
     private Submission<T> repeat(long nanos, boolean atFixedRate) {
@@ -1916,9 +1968,7 @@ public final class JobScheduler implements AutoCloseable {
     public JobHandle<T> submit() {
       // Only fields are passed on, never this builder: once inlined, the JIT drops it.
       return scheduler.submit(
-          new Task<>(scheduler, job, priority, options()),
-          runAtSet,
-          runAtSet ? runAtNanos : delayNanos);
+          new Task<>(job, priority, options()), runAtSet, runAtSet ? runAtNanos : delayNanos);
     }
   }
 

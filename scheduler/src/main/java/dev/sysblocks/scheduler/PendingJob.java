@@ -12,14 +12,15 @@ package dev.sysblocks.scheduler;
  * job allocates nothing beyond the job. The numbers change only while no store holds the entry: the
  * scheduler sets them before {@link JobStore#add}, and again only for a retry or the next
  * occurrence of a recurring job, after the store gave the entry back. To a store an entry is
- * therefore immutable.
+ * therefore immutable. A job's dispatch key is not stored: it is a function of its run-at reading
+ * and priority (see {@link JobScheduler}), computed when asked, which keeps eight bytes out of
+ * every job (SchedulerSubmitAllocationTest).
  */
-public class PendingJob {
+public abstract class PendingJob {
 
   long id; // set once, before the entry is first shared
   final int priority;
   long runAtNanos;
-  long dispatchKey;
   long sequence;
 
   /** An entry with its numbers set later (the scheduler's jobs). */
@@ -27,14 +28,17 @@ public class PendingJob {
     this.priority = priority;
   }
 
-  /** An entry with its numbers (tests of stores). */
-  PendingJob(long jobId, int priority, long runAtNanos, long dispatchKey, long sequence) {
-    this.id = jobId;
-    this.priority = priority;
-    this.runAtNanos = runAtNanos;
-    this.dispatchKey = dispatchKey;
-    this.sequence = sequence;
+  /** An entry with its numbers and a dispatch key of its own (tests of stores). */
+  static PendingJob of(long jobId, int priority, long runAtNanos, long dispatchKey, long sequence) {
+    PendingJob e = new Keyed(priority, dispatchKey);
+    e.id = jobId;
+    e.runAtNanos = runAtNanos;
+    e.sequence = sequence;
+    return e;
   }
+
+  /** The dispatch key; a scheduler's job computes it from its run-at reading and priority. */
+  abstract long key();
 
   /** The scheduler's job behind this entry; every entry the scheduler adds is one. */
   final Task<?> task() {
@@ -76,7 +80,7 @@ public class PendingJob {
    * @return the dispatch key
    */
   public final long dispatchKey() {
-    return dispatchKey;
+    return key();
   }
 
   /**
@@ -97,9 +101,24 @@ public class PendingJob {
         + ", runAt="
         + runAtNanos
         + ", key="
-        + dispatchKey
+        + key()
         + ", seq="
         + sequence
         + "}";
+  }
+
+  /** An entry whose dispatch key is given, not derived. */
+  private static final class Keyed extends PendingJob {
+    private final long dispatchKey;
+
+    Keyed(int priority, long dispatchKey) {
+      super(priority);
+      this.dispatchKey = dispatchKey;
+    }
+
+    @Override
+    long key() {
+      return dispatchKey;
+    }
   }
 }

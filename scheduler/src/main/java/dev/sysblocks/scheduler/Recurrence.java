@@ -5,8 +5,9 @@ import java.time.ZoneId;
 
 /**
  * How a recurring job's next occurrence is due: at a fixed rate, with a fixed delay, or at the
- * times of a cron expression. One instance per submitted task (a cron job keeps its last due time
- * here), made when the job is submitted.
+ * times of a cron expression; and which occurrence is current. One instance per submitted task,
+ * made when the job is submitted, so that the state only recurring jobs need (the occurrence, its
+ * attempts, its due reading, a cron job's last due time) is not carried by every {@link Task}.
  */
 final class Recurrence {
 
@@ -32,6 +33,18 @@ final class Recurrence {
    * by the scheduler's lock.
    */
   Instant lastDue;
+
+  /** Which occurrence is current, from 1. Guarded by the scheduler's lock. */
+  int occurrence = 1;
+
+  /** Attempts of the current occurrence. Guarded by the scheduler's lock. */
+  int occurrenceAttempts;
+
+  /**
+   * The run-at reading of the current occurrence: the grid of a fixed-rate job. Guarded by the
+   * scheduler's lock.
+   */
+  long scheduledAt;
 
   private Recurrence(int kind, long periodNanos, CronExpression cron, ZoneId zone) {
     this.kind = kind;

@@ -6,44 +6,89 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A submitted job: the scheduler's record of it and the user's {@link JobHandle}. Fields marked
- * "guarded" are read and written only under the scheduler's lock; {@code status} and {@code
- * attempts} are also read without it, hence volatile.
+ * A submitted job: the scheduler's record of it, its store entry and the user's {@link JobHandle},
+ * in one object of 64 B (JDK 17, compressed oops). {@code status} and {@code attempts} are written
+ * under the scheduler's lock and read without it, hence volatile; the PendingJob numbers are
+ * written under it, or before the task is shared (the inbox's push publishes them).
  */
 final class Task<T> extends PendingJob implements JobHandle<T> {
 
-  // Its id, priority and queue numbers are the PendingJob fields: a task is its own store entry.
-  final JobScheduler owner;
+  /*
+   * Problem. Every submission allocates its Task, so its size is the scheduler's allocation per
+   * job: 104 B per plain submit, plus a 64 B Attempt per run (SchedulerSubmitAllocationTest and
+   * SchedulerThroughputBenchmark -prof gc, JDK 17, 168 B per job in all against a
+   * ThreadPoolExecutor's 32 B). The issue's target: at most 64 B per submit, less per run.
+   *
+   * Idea. Keep in the Task only what every job needs, and move what some jobs need to objects
+   * that exist only for them. The layout that results (JOL, compressed oops, 8 B alignment):
+   *
+   *   offset  size  field                       offset  size  field
+   *        0    12  object header                   44     4  job
+   *       12     4  priority (PendingJob)           48     4  options (scheduler, retry policy...)
+   *       16     8  id (PendingJob)                 52     4  result (future, or outcome)
+   *       24     8  runAtNanos (PendingJob)         56     4  status
+   *       32     8  sequence (PendingJob)           60     4  nextInInbox
+   *       40     4  attempts                                  = 64 B
+   *
+   * What went, 40 B in all:
+   *   - the scheduler: into TaskOptions, one per scheduler for the jobs that set no option (a job
+   *     that sets one pays 48 B for its own); the occurrence, its attempts and the fixed-rate grid
+   *     time (16 B) into the Recurrence that only a recurring job has. 20 B.
+   *   - the dispatch key: with aging it is runAt - origin - priority * step, without it 9 -
+   *     priority, so key() computes it when a store asks (in memory: a few times per job, as it
+   *     joins and heads its priority's queue). 8 B.
+   *   - the value and the failure: the future is made by the first result(), and until then its
+   *     field holds the outcome of a job that has already ended (the value, boxed only if it is
+   *     itself a CompletableFuture; the failure; NO_VALUE for null, cancelled, returned). 8 B.
+   *   - the running attempt: a pool worker reuses one Attempt for every job it runs, so nothing
+   *     points from the task to it; cancelling a running job finds it by walking the scheduler's
+   *     list of unsettled attempts, at most one per worker and per caller running a job. 4 B,
+   *     and the 64 B Attempt per run.
+   * Worked example, one plain job through a pool worker: submit allocates the 64 B Task and
+   * nothing else; the worker takes it, fills its own Attempt, runs the job, settles; the task's
+   * result field gets the value. A later result() allocates the 24 B future, already completed.
+   *
+   * Invariant. result is written only by compare-and-exchange; it holds a CompletableFuture only
+   * if result() installed it (an outcome is never a bare CompletableFuture), and only
+   * completeFuture, called once per task after the final status is written, installs anything
+   * else.
+   *
+   * Concurrency. Two parties, one field, one rule: whoever comes second does the completing.
+   * completeFuture exchanges null for the outcome: if it finds a future instead, a caller came
+   * first, and it completes that future. result() exchanges what it saw for a new future; if it saw
+   * an outcome it first completes the new future from it, reading the status after the outcome
+   * (the status was written before the outcome's exchange, so it is final). A failed exchange
+   * means the other party, or another caller, came in between, and the loop looks again. So a
+   * future handed out is completed exactly once, with the job's outcome, whether it was asked for
+   * before, during or after the end (JobResultTest, JobResultRaceStressTest).
+   *
+   * Cost. Allocation per plain job: 64 B at submit, 0 B per run on a pool worker
+   * (SchedulerSubmitAllocationTest; a job run by a caller still gets a 64 B Attempt). Reads: the
+   * dispatch key is two dependent loads and a multiply instead of one load; cancelling a running
+   * job walks the running attempts instead of following one pointer.
+   *
+   * Alternatives. Pack status and attempts into one int: saves the 4 B the running-attempt walk
+   * saves, but caps a recurring job's attempts at 2^29 (six days of a 1 ms job). A union field
+   * for the inbox link and the running attempt: saves the same, at the price of casts on every
+   * use. Recycling tasks: a handle outlives its job, so a task cannot be reused safely.
+   *
+   * References.
+   *  [1] JOL, Java Object Layout, https://github.com/openjdk/jol
+   *  [2] CompletableFuture, https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/util/concurrent/CompletableFuture.html
+   */
+
   final Job<T> job;
-  final TaskOptions options; // shared with every job that sets none
+  final TaskOptions options; // shared with every job of its scheduler that sets none
 
   /**
-   * The result future, created by the first {@link #result()} call; or {@link #DONE} if the job
-   * ended before anyone asked, and then created completed on demand. Most submitters never ask, and
-   * a future made up for a tenth of the bytes a submission allocated
-   * (SchedulerSubmitAllocationTest: 24 of 272 B). Written only by {@link
-   * #compareAndExchangeFuture}.
+   * One field for the future and the outcome, written only by compare-and-exchange ({@link
+   * #RESULT}): null while nobody asked and the job has not ended; a {@link CompletableFuture}, the
+   * one {@link #result()} handed out; otherwise the outcome of a job that ended before anyone asked
+   * ({@link #encode}), from which a completed future is made on demand. Most submitters never ask,
+   * and a future made up for a tenth of the bytes a submission allocated (24 of 272 B); the outcome
+   * shares the field so that the value and the failure need none of their own (8 B).
    */
-  private volatile CompletableFuture<T> future;
-
-  /**
-   * The failure that ended the job, written before {@link #DONE} is published and read only after
-   * seeing it (with {@link #status}, final by then).
-   */
-  private Throwable finalFailure;
-
-  /** Marks a future never created while the job ran; never completed, never handed out. */
-  private static final CompletableFuture<?> DONE = new CompletableFuture<>();
-
-  private static final VarHandle FUTURE;
-
-  static {
-    try {
-      FUTURE = MethodHandles.lookup().findVarHandle(Task.class, "future", CompletableFuture.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+  private volatile Object result;
 
   /** Written under the lock; read anywhere. */
   volatile JobStatus status = JobStatus.QUEUED;
@@ -53,26 +98,41 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
 
   Task<?> nextInInbox; // the scheduler's lock-free inbox; see JobScheduler.submitToInbox
 
-  /** Guarded: the latest attempt. */
-  Attempt<T> current;
+  /** The outcome of a job that succeeded with null, or that was cancelled or returned. */
+  private static final Object NO_VALUE = new Object();
 
-  /** Guarded until published: the result of the successful attempt. */
-  T value;
+  private static final VarHandle RESULT;
 
-  /** Guarded: which occurrence of a recurring job is current (1 for one-off jobs). */
-  int occurrence = 1;
+  static {
+    try {
+      RESULT = MethodHandles.lookup().findVarHandle(Task.class, "result", Object.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
-  /** Guarded: attempts of the current occurrence. */
-  int occurrenceAttempts;
-
-  /** Guarded: the run-at reading of the current occurrence (the grid of a fixed-rate job). */
-  long scheduledAt;
-
-  Task(JobScheduler owner, Job<T> job, int priority, TaskOptions options) {
+  Task(Job<T> job, int priority, TaskOptions options) {
     super(priority);
-    this.owner = owner;
     this.job = job;
     this.options = options;
+  }
+
+  /** With aging a function of the run-at reading, so the task need not store it. */
+  @Override
+  long key() {
+    return options.owner.dispatchKey(priority, runAtNanos);
+  }
+
+  /** Which occurrence is current: always 1 for a job that runs once. Guarded. */
+  int occurrence() {
+    Recurrence r = options.recurrence;
+    return r == null ? 1 : r.occurrence;
+  }
+
+  /** Attempts of the current occurrence: all of them for a job that runs once. Guarded. */
+  int occurrenceAttempts() {
+    Recurrence r = options.recurrence;
+    return r == null ? attempts : r.occurrenceAttempts;
   }
 
   @Override
@@ -107,66 +167,83 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
 
   @Override
   public CompletableFuture<T> result() {
-    CompletableFuture<T> f = future;
+    Object seen = result;
     while (true) {
-      if (f != null && f != DONE) {
-        return f;
+      if (seen instanceof CompletableFuture) {
+        @SuppressWarnings("unchecked") // only result() installs a future, a CompletableFuture<T>
+        CompletableFuture<T> asked = (CompletableFuture<T>) seen;
+        return asked;
       }
       CompletableFuture<T> created = new CompletableFuture<>();
-      if (f == DONE) {
-        complete(created, status, finalFailure); // published by the exchange that set DONE
+      if (seen != null) {
+        // An outcome: completeFuture wrote the final status before it, and we read that after.
+        complete(created, status, decodeValue(seen), seen);
       }
-      CompletableFuture<T> witness = compareAndExchangeFuture(f, created);
-      if (witness == f) {
+      Object witness = RESULT.compareAndExchange(this, seen, created);
+      if (witness == seen) {
         return created;
       }
-      f = witness; // another caller created it first, or the job ended meanwhile
+      seen = witness; // another caller created it first, or the job ended meanwhile
     }
   }
 
   @Override
   public boolean cancel() {
-    return owner.cancel(this);
+    return options.owner.cancel(this);
   }
 
   /**
-   * Completes the future to match the final status, or records the outcome for a future created
-   * later; called once, outside the lock.
+   * Completes the future handed out, if any, to match the final status; otherwise records the
+   * outcome for a future made later. Called once, outside the lock, after the status became final.
+   * The one compare-and-exchange from null decides: either a caller's future was installed first
+   * (this completes it) or the outcome was (a later caller completes its own from it), so a future
+   * is completed exactly once, and never missed.
    */
-  void completeFuture(JobStatus status, Throwable failure) {
-    finalFailure = failure;
-    CompletableFuture<T> asked = compareAndExchangeFuture(null, done());
-    if (asked != null) {
-      complete(asked, status, failure);
+  void completeFuture(JobStatus finalStatus, Object value, Throwable failure) {
+    Object witness = RESULT.compareAndExchange(this, null, encode(finalStatus, value, failure));
+    if (witness != null) {
+      @SuppressWarnings("unchecked") // nothing but result()'s future is there before the outcome
+      CompletableFuture<T> asked = (CompletableFuture<T>) witness;
+      complete(asked, finalStatus, value, failure);
     }
   }
 
-  private void complete(CompletableFuture<T> future, JobStatus status, Throwable failure) {
-    switch (status) {
-      case SUCCEEDED -> future.complete(value);
-      case FAILED, DEAD_LETTERED -> future.completeExceptionally(failure);
+  /**
+   * The outcome as stored in {@link #result}: the value of a success, the failure of a failed or
+   * dead-lettered job, {@link #NO_VALUE} otherwise. Never a bare {@code CompletableFuture}, the
+   * mark of a future handed out: a value that is one (a job's result may be) is boxed, which
+   * allocates, in that case only.
+   */
+  private static Object encode(JobStatus finalStatus, Object value, Throwable failure) {
+    return switch (finalStatus) {
+      case SUCCEEDED ->
+          value == null ? NO_VALUE : value instanceof CompletableFuture ? new Boxed(value) : value;
+      case FAILED, DEAD_LETTERED -> failure;
+      default -> NO_VALUE;
+    };
+  }
+
+  /** The value of a success from its stored outcome (the status says what the outcome is). */
+  private static Object decodeValue(Object outcome) {
+    return outcome == NO_VALUE ? null : outcome instanceof Boxed b ? b.value : outcome;
+  }
+
+  @SuppressWarnings("unchecked") // the value is the job's own result, a T
+  private void complete(
+      CompletableFuture<T> future, JobStatus finalStatus, Object value, Object failure) {
+    switch (finalStatus) {
+      case SUCCEEDED -> future.complete((T) value);
+      case FAILED, DEAD_LETTERED -> future.completeExceptionally((Throwable) failure);
       case CANCELLED -> future.cancel(false);
       case RETURNED ->
           future.completeExceptionally(
               new CancellationException("job " + id + " returned unstarted by shutdownNow"));
-      default -> throw new AssertionError("not a final status: " + status);
+      default -> throw new AssertionError("not a final status: " + finalStatus);
     }
   }
 
-  /**
-   * Volatile compare-and-exchange: the one write of {@code future}, so a creator and the completer
-   * never both miss each other (whichever comes second sees the first). Returns the witness.
-   */
-  @SuppressWarnings("unchecked")
-  private CompletableFuture<T> compareAndExchangeFuture(
-      CompletableFuture<T> expected, CompletableFuture<T> replacement) {
-    return (CompletableFuture<T>) FUTURE.compareAndExchange(this, expected, replacement);
-  }
-
-  @SuppressWarnings("unchecked") // DONE is only compared by identity, never completed or returned
-  private static <T> CompletableFuture<T> done() {
-    return (CompletableFuture<T>) DONE;
-  }
+  /** A successful value that is itself a CompletableFuture, kept apart from a future handed out. */
+  private record Boxed(Object value) {}
 
   @Override
   public String toString() {

@@ -50,7 +50,7 @@ class InMemoryJobStorePropertyTest {
         long runAt = now + op.delay();
         // The scheduler's shape: run-at reading minus priority times a step; otherwise arbitrary.
         long key = schedulerShapedKeys ? runAt - op.priority() * 7L : op.key();
-        PendingJob e = new PendingJob(++sequence, op.priority(), runAt, key, sequence);
+        PendingJob e = PendingJob.of(++sequence, op.priority(), runAt, key, sequence);
         if (op.withNow()) {
           store.add(e, now);
         } else {

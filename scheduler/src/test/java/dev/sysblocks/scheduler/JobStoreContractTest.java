@@ -18,7 +18,7 @@ abstract class JobStoreContractTest {
   abstract JobStore newStore();
 
   private static PendingJob entry(long id, long runAt, long key, long sequence) {
-    return new PendingJob(id, 0, runAt, key, sequence);
+    return PendingJob.of(id, 0, runAt, key, sequence);
   }
 
   @Test

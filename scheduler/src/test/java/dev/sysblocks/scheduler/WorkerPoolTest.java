@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,10 +98,12 @@ class WorkerPoolTest {
     CountDownLatch hanging = new CountDownLatch(1);
     JobScheduler scheduler = JobScheduler.builder().workers(1).build();
     try {
+      AtomicReference<JobContext> stubbornContext = new AtomicReference<>();
       JobHandle<String> stubborn =
           scheduler
               .newJob(
                   context -> {
+                    stubbornContext.set(context);
                     hanging.countDown();
                     while (true) {
                       try {
@@ -119,6 +122,9 @@ class WorkerPoolTest {
       JobHandle<String> next = scheduler.submit(context -> "ran");
       assertThat(next.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("ran");
       assertThat(stubborn.status()).isEqualTo(JobStatus.FAILED);
+      // The abandoned job still sees its own context: its worker was replaced, not reused.
+      assertThat(stubbornContext.get().isCancelled()).isTrue();
+      assertThat(stubbornContext.get().attempt()).isEqualTo(1);
     } finally {
       release.countDown();
       scheduler.close();
@@ -164,13 +170,52 @@ class WorkerPoolTest {
       assertThat(handle.cancel()).isTrue();
       assertThat(stopped.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
       assertThat(handle.status()).isEqualTo(JobStatus.CANCELLED);
-      // The interrupt does not leak into the next job on the same worker.
+      // Neither the interrupt nor the signal leaks into the next job on the same worker, which
+      // gets the worker's context again, reset.
       assertThat(
               scheduler
-                  .submit(context -> Thread.currentThread().isInterrupted())
+                  .submit(
+                      context ->
+                          Thread.currentThread().isInterrupted()
+                              + " "
+                              + context.isCancelled()
+                              + " "
+                              + context.attempt())
                   .result()
                   .get(WAIT_SECONDS, TimeUnit.SECONDS))
-          .isFalse();
+          .isEqualTo("false false 1");
+    }
+  }
+
+  @Test
+  void cancellingOneOfTwoRunningJobsStopsOnlyThatOne() throws Exception {
+    try (JobScheduler scheduler = JobScheduler.builder().workers(2).build()) {
+      CountDownLatch release = new CountDownLatch(1);
+      List<JobHandle<String>> handles = new ArrayList<>();
+      for (int i = 0; i < 2; i++) { // one after the other: the first started is the older one
+        CountDownLatch started = new CountDownLatch(1);
+        handles.add(
+            scheduler.submit(
+                context -> {
+                  started.countDown();
+                  try {
+                    release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                    return "released, cancelled " + context.isCancelled();
+                  } catch (InterruptedException e) {
+                    return "interrupted, cancelled " + context.isCancelled();
+                  }
+                }));
+        assertThat(started.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      }
+      JobHandle<String> cancelled = handles.get(0); // not the most recent of the running attempts
+      assertThat(cancelled.cancel()).isTrue();
+      assertThat(cancelled.status()).isEqualTo(JobStatus.CANCELLED);
+      JobHandle<String> other = handles.get(1);
+      assertThat(other.status()).isEqualTo(JobStatus.RUNNING);
+      release.countDown();
+      assertThat(other.result().get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isEqualTo("released, cancelled false");
+      assertThat(cancelled.result()).isCancelled();
     }
   }
 
