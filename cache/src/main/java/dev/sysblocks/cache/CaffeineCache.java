@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.sysblocks.core.Ticker;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * Caffeine's W-TinyLFU cache behind the {@link Cache} interface. Built by {@link CacheBuilder} with
@@ -49,10 +50,11 @@ final class CaffeineCache<K, V> extends AbstractCache<K, V> {
 
   private final com.github.benmanes.caffeine.cache.Cache<K, V> cache;
 
-  CaffeineCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats) {
+  CaffeineCache(
+      long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats, Executor executor) {
     super(ticker, recordStats);
     Caffeine<Object, Object> builder =
-        Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run).ticker(ticker::read);
+        Caffeine.newBuilder().maximumSize(maximumSize).executor(executor).ticker(ticker::read);
     if (ttlNanos != 0) {
       builder.expireAfterWrite(Duration.ofNanos(ttlNanos));
     }

@@ -10,12 +10,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Eight threads mixing reads, loads, writes and invalidations on one cache, then checks of what
@@ -31,13 +33,32 @@ class CacheStressTest {
   /** Values are key * VALUE_STRIDE + a sequence number below it. */
   private static final long VALUE_STRIDE = 1L << 32;
 
+  /**
+   * Every policy with maintenance on the calling thread (the default), and the two policies that
+   * have maintenance to hand off (LRU, CAFFEINE) with it on the common fork-join pool.
+   */
+  static Stream<String> configurations() {
+    return Stream.concat(
+        Stream.of(EvictionPolicy.values()).map(EvictionPolicy::name),
+        Stream.of("LRU on a pool", "CAFFEINE on a pool"));
+  }
+
+  private static CacheBuilder builder(String configuration, int maximumSize) {
+    boolean pool = configuration.endsWith(" on a pool");
+    CacheBuilder builder =
+        CacheBuilder.newBuilder()
+            .recordStats()
+            .maximumSize(maximumSize)
+            .policy(EvictionPolicy.valueOf(configuration.replace(" on a pool", "")));
+    return pool ? builder.executor(ForkJoinPool.commonPool()) : builder;
+  }
+
   @ParameterizedTest
-  @EnumSource(EvictionPolicy.class)
-  void underEvictionTheBoundTheStructureAndTheCountersHold(EvictionPolicy policy) throws Exception {
+  @MethodSource("configurations")
+  void underEvictionTheBoundTheStructureAndTheCountersHold(String configuration) throws Exception {
     int maximumSize = 256;
     int keyRange = 4 * maximumSize;
-    Cache<Integer, Long> cache =
-        CacheBuilder.newBuilder().recordStats().maximumSize(maximumSize).policy(policy).build();
+    Cache<Integer, Long> cache = builder(configuration, maximumSize).build();
     LongAdder lookups = new LongAdder();
     LongAdder loads = new LongAdder();
 
@@ -84,12 +105,11 @@ class CacheStressTest {
   }
 
   @ParameterizedTest
-  @EnumSource(EvictionPolicy.class)
-  void belowTheMaximumNoWriteIsLostAndNothingIsEvicted(EvictionPolicy policy) throws Exception {
+  @MethodSource("configurations")
+  void belowTheMaximumNoWriteIsLostAndNothingIsEvicted(String configuration) throws Exception {
     int keysPerThread = 64;
     int maximumSize = THREADS * keysPerThread; // room for every key: no eviction is legitimate
-    Cache<Integer, Long> cache =
-        CacheBuilder.newBuilder().recordStats().maximumSize(maximumSize).policy(policy).build();
+    Cache<Integer, Long> cache = builder(configuration, maximumSize).build();
     List<Map<Integer, Long>> finalStates = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       finalStates.add(new HashMap<>());

@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * The two calls every cache of the benchmarks is measured on, with ours and each peer behind it.
@@ -61,7 +63,9 @@ interface CacheAdapter<K> {
    *     CacheBuilder} with its default concurrency level (4 segments, each an LRU over its share of
    *     the maximum); {@code jdk-syncLinkedHashMap} is {@code Collections.synchronizedMap} of a
    *     {@code LinkedHashMap} in access order whose {@code removeEldestEntry} keeps the bound:
-   *     exact LRU behind one lock
+   *     exact LRU behind one lock; {@code sysblocks-lru-pool} (not in {@link #IMPLS}, timings only)
+   *     is our LRU with its maintenance on the common fork-join pool, as Caffeine's default
+   *     executor
    * @param capacity the maximum number of entries
    * @param sameThreadMaintenance for {@code caffeine}: evict on the calling thread ({@code
    *     executor(Runnable::run)}, deterministic, as the reference hit ratios were computed) rather
@@ -73,6 +77,8 @@ interface CacheAdapter<K> {
   static <K> CacheAdapter<K> create(String impl, int capacity, boolean sameThreadMaintenance) {
     return switch (impl) {
       case "sysblocks-lru" -> new Ours<>(EvictionPolicy.LRU, capacity);
+      case "sysblocks-lru-pool" ->
+          new Ours<>(EvictionPolicy.LRU, capacity, ForkJoinPool.commonPool());
       case "sysblocks-sieve" -> new Ours<>(EvictionPolicy.SIEVE, capacity);
       case "sysblocks-s3fifo" -> new Ours<>(EvictionPolicy.S3_FIFO, capacity);
       case "sysblocks-caffeinePolicy" -> new Ours<>(EvictionPolicy.CAFFEINE, capacity);
@@ -92,6 +98,15 @@ interface CacheAdapter<K> {
 
     Ours(EvictionPolicy policy, int capacity) {
       cache = CacheBuilder.newBuilder().maximumSize(capacity).policy(policy).build();
+    }
+
+    Ours(EvictionPolicy policy, int capacity, Executor maintenance) {
+      cache =
+          CacheBuilder.newBuilder()
+              .maximumSize(capacity)
+              .policy(policy)
+              .executor(maintenance)
+              .build();
     }
 
     @Override

@@ -109,6 +109,7 @@ public class CacheGetPutBenchmark {
 
   @Param({
     "sysblocks-lru",
+    "sysblocks-lru-pool",
     "sysblocks-sieve",
     "sysblocks-s3fifo",
     "caffeine",
