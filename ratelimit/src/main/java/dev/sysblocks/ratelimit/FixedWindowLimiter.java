@@ -14,7 +14,8 @@ import dev.sysblocks.core.Ticker;
  * }</pre>
  *
  * <p>Thread-safe and lock-free: one CAS per admission on the window's counter, no write on a
- * refusal, one small object allocated per window (not per request).
+ * refusal, one small object allocated per window (not per request). The permits and the window
+ * length can be changed at run time ({@link #setLimit}); decisions do not wait for the change.
  */
 public final class FixedWindowLimiter extends WindowedLimiter {
 
@@ -37,11 +38,34 @@ public final class FixedWindowLimiter extends WindowedLimiter {
    * 2N and close to N for ordinary traffic; TokenBucketLimiter and GcraLimiter bound it at N plus
    * what accrues in the interval.
    *
+   * Changing the limit. The same window length keeps the running window and its count; the new N
+   * applies at once. A new length W' starts an epoch at the change t0 -- windows [t0 + jW',
+   * t0 + (j+1)W') -- whose first window starts with the count c of the old window running at t0,
+   * as if those c permits had been taken at t0. Starting it at zero would hand out a fresh window
+   * at every change; keeping the old grid has no meaning for a new length.
+   *
+   *   old window (N = 100 per min)   | epoch at t0, N' = 10 per second
+   *   |==== 100 taken ====......  t0 |-- F0 starts at 100: none --|-- 10 --|-- 10 --|
+   *
+   * Bound. Counting c at t0, every window of the epoch holds at most max(N', c), so an interval
+   * of length W' inside the epoch holds at most max(2N', c) (c > N' only when the limit shrank;
+   * then F0 admits nothing); and from the start of the old running window to the end of F0 at
+   * most max(N, N') pass: the switch mints no permit. A change made after the old window ended
+   * carries nothing, as that window's count no longer counts. Worked example above: 100 per
+   * minute, all used by 00:30; at 00:30 set to 10 per second: nothing until 00:31, then 10 per
+   * second. WindowSetLimitPropertyTest checks decisions and both bounds against a model that keeps
+   * every admission.
+   *
    * Cost. O(1): a clock read, a division for the window index, a CAS. Memory: one counter.
    *
    * Concurrency. The counter is one padded word; moving to a new window closes the old counter
    * with a CAS (its count is final from then on) and swaps in a new one; callers that meet a closed
-   * counter retry on the new one. A caller with a stale clock reading counts in the current window.
+   * counter install its successor themselves (or see it installed) and retry there. A caller with
+   * a stale clock reading counts in the current window. setLimit writes the limit it wants into
+   * the running window, then closes it: whoever meets the closed window -- setLimit or any caller
+   * -- builds the successor from the final count and installs it by CAS, so no decision waits for
+   * a setLimit (GcraLimiter's and TokenBucketLimiter's callers wait for theirs to publish its
+   * epoch). A hammer test switches window lengths under four threads: no permit lost or minted.
    *
    * References.
    *  [1] "Rate limiting", Google Cloud Architecture Center, and Stripe's "Scaling your API with
@@ -79,22 +103,22 @@ public final class FixedWindowLimiter extends WindowedLimiter {
   }
 
   @Override
-  long allowed(long previous, long offset) {
-    return permitsPerWindow;
+  long weight(long previous, long offset, long length) {
+    return 0; // the previous window does not count
   }
 
   @Override
-  long retryAfter(long previous, long count, long permits, long offset) {
-    return window - offset; // the next window starts from zero
+  long retryAfter(WindowCounter w, long count, long permits, long offset) {
+    return w.length - offset; // the next window starts from zero
   }
 
   @Override
-  long reset(long previous, long count, long offset) {
-    return count == 0 ? 0 : window - offset;
+  long reset(WindowCounter w, long count, long offset) {
+    return count == 0 ? 0 : w.length - offset;
   }
 
   @Override
   public String toString() {
-    return "FixedWindowLimiter[" + limit + "]";
+    return "FixedWindowLimiter[" + limit() + "]";
   }
 }

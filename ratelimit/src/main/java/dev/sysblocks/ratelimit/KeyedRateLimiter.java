@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
@@ -25,14 +26,31 @@ import java.util.function.ToLongFunction;
  * }
  * }</pre>
  *
- * <p>Each key is limited by GCRA (see {@link GcraLimiter}): a burst of the limit's capacity, then
- * the limit's rate. Thread-safe. A decision for a key already present takes no lock, and {@code
+ * <p>Keys may have limits of their own -- tiers of clients, a limit per API route -- given by a
+ * function asked once when a key is first seen (see {@link Builder#limitPerKey}):
+ *
+ * <pre>{@code
+ * Limit free = Limit.of(100, Duration.ofMinutes(1));
+ * Limit paid = Limit.of(1_000, Duration.ofMinutes(1));
+ * KeyedRateLimiter<String> perClient =
+ *     KeyedRateLimiter.<String>builder(free)
+ *         .limitPerKey(id -> paidClients.contains(id) ? paid : free)
+ *         .maximumKeys(1_000_000)
+ *         .build();
+ * }</pre>
+ *
+ * <p>Each key is limited by GCRA (see {@link GcraLimiter}): a burst of its limit's capacity, then
+ * its limit's rate. Thread-safe. A decision for a key already present takes no lock, and {@code
  * tryAcquire} allocates nothing; a key's first request takes a lock on one of up to 64 segments.
- * The table holds a key's 64-bit hash, not the key: two keys whose hashes collide share one limit
+ * The table holds a key's 64-bit hash, not the key: two keys whose hashes collide share one bucket
  * (stricter, never looser; with the default randomly seeded hash the chance is about n²/2^65 for n
  * live keys, 3·10^-6 at 10^7; with the seed secret, choosing keys that collide is not practical,
- * though XXH3 is not a keyed cryptographic function). A key whose bucket is full again is forgotten
- * at no cost to any decision. Only when more keys than {@code maximumKeys} (roughly, per segment)
+ * though XXH3 is not a keyed cryptographic function). With {@code limitPerKey}, 8 of the 64 bits
+ * hold the key's limit instead, so the chance is n²/2^63 (at least 65,536 {@code maximumKeys}; up
+ * to n²/2^57 for smaller tables, whose n is small), and the second key of a colliding pair shares
+ * the first one's limit as well as its bucket. A key whose bucket is full again is forgotten at no
+ * cost to any decision (unless its limit starts keys with fewer permits than its capacity: such
+ * keys are kept until evicted). Only when more keys than {@code maximumKeys} (roughly, per segment)
  * are paying off a burst at the same moment must keys be evicted: the segment is rebuilt without
  * the keys nearest to a full bucket. Like a key dropped from a size-bounded cache of buckets, an
  * evicted key returns with a full bucket; a stream of distinct keys gives a client nothing it could
@@ -61,6 +79,20 @@ public final class KeyedRateLimiter<K> {
    * live keys and never passes 16 / 0.75 · 2 = 43 bytes per configured key (16 per slot, at least a
    * quarter of the slots empty, and a power-of-two rounding).
    *
+   * Limits per key. The key word has room for more than a hash: the bits that choose a key's
+   * segment (32 to 37, with 64 segments) are the same for every key of the segment. With
+   * limitPerKey, bits 32 to 39 of the stored word hold the index of the key's limit in a table of
+   * up to 256 distinct limits, each stored as its four GCRA constants (interval, tolerance,
+   * capacity, initial debt: 8 KiB at most, per limiter). A lookup matches keys on the other 56
+   * bits (the segment supplies up to 6 of the 8 it gives up) and reads the constants at the index
+   * it finds: still one cache line of table per decision, 16 B per slot, nothing allocated. The
+   * function runs only for a key not held, before the segment's lock is taken; its answers are
+   * deduplicated by equals, so a new Limit object per call costs a scan of the table, not an
+   * index. A limit with fewer initial permits than its capacity starts keys in debt, so its keys
+   * are never forgotten when full (they would come back poorer), only evicted; keys of the other
+   * limits are forgotten as before: a key that returns asks the function again and, for the same
+   * answer, starts exactly where it left off.
+   *
    * Forgetting. A key whose TAT is in the past has a full bucket: it is indistinguishable from a key
    * never seen: a segment with no room left gives its slot to a new key on the same probe run, and
    * a rebuild drops it. That is how 10^7 one-off keys pass through a table sized for 10^5 without
@@ -80,11 +112,11 @@ public final class KeyedRateLimiter<K> {
    *
    * Invariant (the slot protocol). A key and its TAT cannot be written in one atomic step, so a
    * decision must never commit against a slot that changed key under it. A slot changes key in
-   * place only when its bucket is full (TAT < now), in three steps: (1) CAS tat -> BUSY, (2) write
+   * place only when its bucket is full (TAT < now) and its limit starts keys full, in three steps: (1) CAS tat -> BUSY, (2) write
    * the new hash, (3) write the new key's TAT, which is at least now: so a slot's TAT rises strictly
    * across a change of key, and never returns to a value it held. A decision reads the TAT, then
-   * the hash, and commits with a CAS expecting that TAT: if the slot changed key in between, the TAT
-   * differs and the CAS fails. A refusal writes nothing; it re-reads the TAT to check it still held.
+   * the hash (and the limit index with it), and commits with a CAS expecting that TAT: if the slot
+   * changed key in between, the TAT differs and the CAS fails. A refusal writes nothing; it re-reads the TAT to check it still held.
    * Evicting a key in debt is never done in place: a rebuild marks every old slot MOVED (by CAS, so
    * no admission is lost) and publishes a new table without it.
    *
@@ -97,7 +129,12 @@ public final class KeyedRateLimiter<K> {
    * decision on average, by the rebuilds that drop refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1 at
    * 10^5 (KeyedMemoryFootprint), at most 43 B per configured key when all segments are grown
    * (maximumKeys of 12 or more; smaller tables have a 16-slot floor), and up to twice a segment's
-   * table for the moment of its rebuild.
+   * table for the moment of its rebuild. These times predate limits per key, which put a mask in
+   * each probe and three reads of the small limit table (in cache) in each decision, also for a
+   * single limit; the same bytes per key, plus 9 KiB per limiter with limitPerKey. A decision on a
+   * held key allocates nothing either way (KeyedAllocationTest); -prof gc, warmed, one thread:
+   * 4.9 and 13.6 B/op with one limit, 5.2 and 14.1 with two tiers (sysblocks-keyed-tiers), whose
+   * time is yet to be measured on a quiet machine.
    *
    * Concurrency. Hits and refusals are lock-free. Inserting a key, reusing a slot and growing take
    * the segment's monitor; a reader that meets BUSY (a slot being rewritten, a few instructions) or
@@ -105,8 +142,8 @@ public final class KeyedRateLimiter<K> {
    * been descheduled. A rebuild that fails (out of memory) puts the old slots back first.
    *
    * Alternatives. One limiter object per key in a ConcurrentHashMap (exact keys, unbounded memory),
-   * or in Caffeine (bounded, with the costs above; needed if the limit must differ per key or be a
-   * token bucket with several limits). Redis with a Lua GCRA script (shared by many servers; a
+   * or in Caffeine (bounded, with the costs above; needed if a key needs several limits at once, a
+   * token bucket's grid, or more than 256 distinct limits). Redis with a Lua GCRA script (shared by many servers; a
    * network round trip per decision).
    *
    * References.
@@ -143,16 +180,38 @@ public final class KeyedRateLimiter<K> {
   private static final int ABSENT = -1;
   private static final int RETRY = -2;
 
+  /** Most distinct limits a limiter with limitPerKey holds: a key word has 8 bits for its index. */
+  public static final int MAX_LIMITS = 256;
+
+  /** Position of a key's limit index in its stored word: the bits that also choose the segment. */
+  private static final int LIMIT_SHIFT = 32;
+
   private final Ticker ticker;
   private final Limit limit;
   private final ToLongFunction<? super K> keyHash;
+  private final Function<? super K, Limit> limitPerKey; // null: every key has `limit`
   private final long origin;
-  private final long interval;
-  private final long capacity;
-  private final long tolerance;
 
-  /** TAT of a new key relative to now: 0 for a full bucket, more for fewer initial permits. */
-  private final long initialDebt;
+  /** Limit index bits of a stored key word, shifted down: 0xFF with limitPerKey, else 0. */
+  private final int limitIndexMask;
+
+  /** The bits of a stored key word that are its hash: all, or all but the limit index's. */
+  private final long keyMask;
+
+  /** The distinct limits keys have, by index (0: the builder's); published by limitCount. */
+  private final Limit[] limits;
+
+  /**
+   * Each limit's GCRA constants, four per index i: the emission interval at 4i, the tolerance
+   * (capacity times interval) at 4i + 1, the capacity at 4i + 2, and at 4i + 3 the TAT of a new key
+   * relative to now (0 for a full bucket, more for fewer initial permits). Written before the
+   * limit's index is published (limitCount, volatile), and read only after a key word holding the
+   * index was read (volatile), so plain reads see them.
+   */
+  private final long[] constants;
+
+  private volatile int limitCount; // written under limitsLock
+  private final Object limitsLock = new Object();
 
   private final int segmentMask;
   private final int maxSlots;
@@ -169,14 +228,14 @@ public final class KeyedRateLimiter<K> {
     this.ticker = b.ticker == null ? Ticker.system() : b.ticker;
     this.limit = b.limit;
     this.keyHash = b.keyHash == null ? defaultKeyHash(KeyHasher.randomlySeeded()) : b.keyHash;
-    this.interval = GcraLimiter.intervalOf(limit);
-    this.capacity = limit.capacity();
-    if (capacity > GcraLimiter.MAX_TOLERANCE_NANOS / interval) {
-      throw new IllegalArgumentException(
-          "capacity times the emission interval must be at most 2^62 ns (146 years): " + limit);
-    }
-    this.tolerance = capacity * interval;
-    this.initialDebt = (capacity - limit.initialPermits()) * interval;
+    this.limitPerKey = b.limitPerKey;
+    int maxLimits = limitPerKey == null ? 1 : MAX_LIMITS;
+    this.limitIndexMask = maxLimits - 1;
+    this.keyMask = ~((long) limitIndexMask << LIMIT_SHIFT);
+    this.limits = new Limit[maxLimits];
+    this.constants = new long[4 * maxLimits];
+    register(0, limit);
+    this.limitCount = 1;
     int segmentCount =
         (int) Math.min(MAX_SEGMENTS, Long.highestOneBit(Math.max(1, b.maximumKeys / 1024)));
     this.segmentMask = segmentCount - 1;
@@ -215,6 +274,7 @@ public final class KeyedRateLimiter<K> {
     private boolean maximumKeysSet;
     private Ticker ticker;
     private ToLongFunction<? super K> keyHash;
+    private Function<? super K, Limit> limitPerKey;
 
     private Builder(Limit limit) {
       this.limit = limit;
@@ -279,6 +339,36 @@ public final class KeyedRateLimiter<K> {
     }
 
     /**
+     * Gives each key a limit of its own: tiers of clients (free and paid), a limit per API route.
+     * The function is asked when a key is not held -- its first request, or its first after the
+     * table dropped it, which happens only once its bucket is full again (or by eviction) -- and
+     * the answer holds for as long as the key is held: a changed answer (a client that upgraded)
+     * takes effect when the key is next admitted afresh. It runs on the calling thread, outside any
+     * lock, and may run more than once for a key that several threads see first at the same moment
+     * (one answer wins); a pure function of the key is what it is meant to be. At most {@value
+     * KeyedRateLimiter#MAX_LIMITS} distinct limits (by {@code equals}, the builder's counted) may
+     * be returned over the limiter's life; the builder's limit is the one {@link
+     * KeyedRateLimiter#limit()} reports, and need not be returned for any key.
+     *
+     * <p>Each returned limit is checked as the builder's is. A request for a key whose function
+     * call fails throws what it threw, and leaves the key absent: {@code NullPointerException} for
+     * a null limit, {@code IllegalArgumentException} for a limit GCRA cannot enforce, {@code
+     * IllegalStateException} for a 257th distinct limit.
+     *
+     * @param limitPerKey the limit of each key
+     * @return this builder
+     * @throws NullPointerException if {@code limitPerKey} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder<K> limitPerKey(Function<? super K, Limit> limitPerKey) {
+      if (this.limitPerKey != null) {
+        throw new IllegalStateException("limitPerKey already set");
+      }
+      this.limitPerKey = Objects.requireNonNull(limitPerKey, "limitPerKey");
+      return this;
+    }
+
+    /**
      * Builds the limiter.
      *
      * @return a new limiter with no keys
@@ -338,14 +428,15 @@ public final class KeyedRateLimiter<K> {
     long kw = keyWord(key);
     int seg = segmentOf(kw);
     long now = elapsed();
-    long cost = permits * interval; // <= capacity * interval <= 2^62
+    int index = -1; // the key's limit index, asked for once if the key is absent
     for (; ; ) {
-      int result = tryAcquireIn(tables.get(seg), kw, now, cost);
+      int result = tryAcquireIn(tables.get(seg), kw, now, permits);
       if (result >= 0) {
         return result == TAKEN;
       }
       if (result == ABSENT) {
-        insert(seg, kw, now);
+        index = index < 0 ? limitIndexOf(key) : index;
+        insert(seg, kw, index, now);
       }
     }
   }
@@ -365,21 +456,31 @@ public final class KeyedRateLimiter<K> {
     long kw = keyWord(key);
     int seg = segmentOf(kw);
     long now = elapsed();
-    long cost = permits * interval;
+    int index = -1;
     for (; ; ) {
       long[] t = tables.get(seg);
-      int slot = find(t, kw);
+      int slot = find(t, kw, keyMask);
       if (slot == ABSENT) {
-        insert(seg, kw, now);
+        index = index < 0 ? limitIndexOf(key) : index;
+        insert(seg, kw, index, now);
         continue;
       }
       if (slot == RETRY) {
         continue;
       }
       long s = tatVolatile(t, slot);
-      if (s == BUSY || s == MOVED || keyVolatile(t, slot) != kw) {
+      long k = keyVolatile(t, slot);
+      if (s == BUSY || s == MOVED || ((k ^ kw) & keyMask) != 0) {
         continue; // a slot being rewritten or moved: find the key again
       }
+      int c = constantsOf(k);
+      long interval = constants[c];
+      long tolerance = constants[c + 1];
+      long capacity = constants[c + 2];
+      if (permits > capacity) {
+        throw tooManyPermits(permits, capacity);
+      }
+      long cost = permits * interval; // <= tolerance <= 2^62
       // Relative to now, so that nothing overflows even at a tolerance of 2^62 ns.
       long ahead = Math.max(s, now) - now; // at most the tolerance
       if (ahead > tolerance - cost) {
@@ -397,8 +498,9 @@ public final class KeyedRateLimiter<K> {
   }
 
   /**
-   * Returns the permits {@code key} could take now (the capacity for a key not present). Only an
-   * estimate under concurrency.
+   * Returns the permits {@code key} could take now (its limit's initial permits for a key not
+   * present, asking {@code limitPerKey} for its limit without adding the key). Only an estimate
+   * under concurrency.
    *
    * @param key the key
    * @return available permits
@@ -410,22 +512,25 @@ public final class KeyedRateLimiter<K> {
     long now = elapsed();
     for (; ; ) {
       long[] t = tables.get(seg);
-      int slot = find(t, kw);
+      int slot = find(t, kw, keyMask);
       if (slot == ABSENT) {
-        return Math.max(0, (tolerance - initialDebt) / interval);
+        int c = 4 * limitIndexOf(key);
+        return Math.max(0, (constants[c + 1] - constants[c + 3]) / constants[c]);
       }
       if (slot == RETRY) {
         continue;
       }
       long s = tatVolatile(t, slot);
-      if (s != BUSY && s != MOVED) {
-        return Math.max(0, (now + tolerance - Math.max(s, now)) / interval);
+      long k = keyVolatile(t, slot);
+      if (s != BUSY && s != MOVED && ((k ^ kw) & keyMask) == 0) {
+        int c = constantsOf(k);
+        return Math.max(0, (now + constants[c + 1] - Math.max(s, now)) / constants[c]);
       }
     }
   }
 
   /**
-   * Returns every key's limit.
+   * Returns the builder's limit: every key's, or with {@code limitPerKey} the default one.
    *
    * @return the limit
    */
@@ -481,15 +586,20 @@ public final class KeyedRateLimiter<K> {
 
   @Override
   public String toString() {
-    return "KeyedRateLimiter[" + limit + ", " + keysHeld() + " keys]";
+    return "KeyedRateLimiter["
+        + limit
+        + (limitPerKey == null ? "" : " and " + (limitCount - 1) + " more limits per key")
+        + ", "
+        + keysHeld()
+        + " keys]";
   }
 
   // ------------------------------------------------------------------------------------------------
   // The table
   // ------------------------------------------------------------------------------------------------
 
-  private int tryAcquireIn(long[] t, long kw, long now, long cost) {
-    int slot = find(t, kw);
+  private int tryAcquireIn(long[] t, long kw, long now, long permits) {
+    int slot = find(t, kw, keyMask);
     if (slot < 0) {
       return slot;
     }
@@ -498,9 +608,17 @@ public final class KeyedRateLimiter<K> {
       if (s == BUSY || s == MOVED) {
         return RETRY;
       }
-      if (keyVolatile(t, slot) != kw) {
+      long k = keyVolatile(t, slot);
+      if (((k ^ kw) & keyMask) != 0) {
         return RETRY; // the key lost this slot after find: look again
       }
+      // The limit comes with the key word: read after the TAT, like the key (see the protocol).
+      int c = constantsOf(k);
+      long tolerance = constants[c + 1];
+      if (permits > constants[c + 2]) {
+        throw tooManyPermits(permits, constants[c + 2]);
+      }
+      long cost = permits * constants[c]; // <= tolerance <= 2^62
       long base = Math.max(s, now);
       if (base - now > tolerance - cost) { // compared before adding: no overflow
         // A refusal writes nothing; it is this key's refusal only if the TAT is still the one read.
@@ -517,15 +635,16 @@ public final class KeyedRateLimiter<K> {
   }
 
   /**
-   * The slot of {@code kw}, ABSENT, or RETRY if the table was moved or a slot is being rewritten.
+   * The slot of {@code kw} (compared on the bits of {@code keyMask}), ABSENT, or RETRY if the table
+   * was moved or a slot is being rewritten.
    */
-  private static int find(long[] t, long kw) {
+  private static int find(long[] t, long kw, long keyMask) {
     int mask = (t.length >>> 1) - 1;
     // Linear probing to the first empty slot; a table is never more than 3/4 full.
     for (int i = (int) kw & mask, probe = 0; probe <= mask; probe++, i = (i + 1) & mask) {
       long s = tatVolatile(t, i); // before the key: see the slot protocol in the essay
       long k = keyVolatile(t, i);
-      if (k == kw) {
+      if (((k ^ kw) & keyMask) == 0) { // never an empty slot: kw has hash bits set (keyWord)
         if (s == BUSY || s == MOVED) {
           waitForSegmentWriter();
           return RETRY;
@@ -553,8 +672,13 @@ public final class KeyedRateLimiter<K> {
     Thread.yield();
   }
 
-  /** Places {@code kw} in its segment unless present; growing, reusing or evicting as needed. */
-  private void insert(int seg, long kw, long now) {
+  /**
+   * Places {@code kw} with limit {@code index} in its segment unless present; growing, reusing or
+   * evicting as needed.
+   */
+  private void insert(int seg, long kw, int index, long now) {
+    long word = (kw & keyMask) | ((long) index << LIMIT_SHIFT); // the key word as stored
+    long newTat = now + constants[4 * index + 3];
     Segment segment = segments[seg];
     synchronized (segment) {
       for (; ; ) {
@@ -564,11 +688,11 @@ public final class KeyedRateLimiter<K> {
         // The probe run from the key's home to the first empty slot: the only slots a lookup of
         // this key visits, so the only ones it may take.
         int empty = -1;
-        int oldest = -1;
+        int oldest = -1; // the smallest TAT among keys that may be forgotten when full
         long oldestTat = Long.MAX_VALUE;
         for (int i = (int) kw & mask, probe = 0; probe < slots; probe++, i = (i + 1) & mask) {
           long k = keyVolatile(t, i);
-          if (k == kw) {
+          if (((k ^ kw) & keyMask) == 0) {
             return; // inserted by another thread meanwhile
           }
           if (k == 0) {
@@ -576,7 +700,7 @@ public final class KeyedRateLimiter<K> {
             break;
           }
           long s = tatVolatile(t, i); // BUSY and MOVED need the monitor, which this thread holds
-          if (s < oldestTat) {
+          if (s < oldestTat && forgettable(k)) {
             oldestTat = s;
             oldest = i;
           }
@@ -585,13 +709,13 @@ public final class KeyedRateLimiter<K> {
           // Room: take the empty slot that ended the run. Keys with a full bucket stay until the
           // segment runs out of room; taking their slots earlier only sent them back through this
           // lock (two threads on a Zipf stream spent most of their time here).
-          claim(t, empty, 0, kw, now + initialDebt);
+          claim(t, empty, 0, word, newTat);
           segment.occupied++;
           return;
         }
-        if (oldest >= 0 && oldestTat < now && initialDebt == 0) {
+        if (oldest >= 0 && oldestTat < now) {
           // No room, but a full bucket on the run is free to take: its key loses nothing.
-          if (claim(t, oldest, oldestTat, kw, now + initialDebt)) {
+          if (claim(t, oldest, oldestTat, word, newTat)) {
             return;
           }
           continue; // its key was admitted meanwhile: look again
@@ -647,7 +771,8 @@ public final class KeyedRateLimiter<K> {
     int oldSlots = states.length;
     int kept = 0;
     for (int i = 0; i < oldSlots; i++) {
-      if (keyVolatile(old, i) != 0 && (states[i] >= now || initialDebt != 0)) {
+      long k = keyVolatile(old, i);
+      if (k != 0 && (states[i] >= now || !forgettable(k))) {
         kept++; // not empty, and not a full bucket (forgetting those changes no decision)
       }
     }
@@ -663,7 +788,8 @@ public final class KeyedRateLimiter<K> {
       long[] sorted = new long[kept];
       int n = 0;
       for (int i = 0; i < oldSlots; i++) {
-        if (keyVolatile(old, i) != 0 && (states[i] >= now || initialDebt != 0)) {
+        long k = keyVolatile(old, i);
+        if (k != 0 && (states[i] >= now || !forgettable(k))) {
           sorted[n++] = states[i];
         }
       }
@@ -681,7 +807,7 @@ public final class KeyedRateLimiter<K> {
     for (int i = 0; i < oldSlots; i++) {
       long k = keyVolatile(old, i);
       long tat = states[i];
-      if (k == 0 || (tat < now && initialDebt == 0)) {
+      if (k == 0 || (tat < now && forgettable(k))) {
         continue;
       }
       if (tat < threshold || (tat == threshold && tiesToEvict > 0)) {
@@ -712,7 +838,67 @@ public final class KeyedRateLimiter<K> {
   private long keyWord(K key) {
     Objects.requireNonNull(key, "key");
     long h = keyHash.applyAsLong(key);
-    return h == 0 ? 1 : h; // 0 marks an empty slot
+    return (h & keyMask) == 0 ? 1 : h; // 0 marks an empty slot: a stored word is never 0
+  }
+
+  /** Index into {@link #constants} of the limit of stored key word {@code k}. */
+  private int constantsOf(long k) {
+    return ((int) (k >>> LIMIT_SHIFT) & limitIndexMask) << 2;
+  }
+
+  /**
+   * True if a full bucket of stored key word {@code k} may be forgotten: its limit starts new keys
+   * full, so the key returns as it left. A limit with fewer initial permits would return it poorer.
+   */
+  private boolean forgettable(long k) {
+    return constants[constantsOf(k) + 3] == 0;
+  }
+
+  /** The index of {@code key}'s limit: 0, or limitPerKey's answer, registered if new. */
+  private int limitIndexOf(K key) {
+    if (limitPerKey == null) {
+      return 0;
+    }
+    Limit l = limitPerKey.apply(key);
+    if (l == null) {
+      throw new NullPointerException("limitPerKey returned null");
+    }
+    int n = limitCount; // volatile: the limits and constants below it are published
+    for (int i = 0; i < n; i++) {
+      if (limits[i].equals(l)) {
+        return i;
+      }
+    }
+    synchronized (limitsLock) {
+      n = limitCount;
+      for (int i = 0; i < n; i++) {
+        if (limits[i].equals(l)) {
+          return i;
+        }
+      }
+      if (n == MAX_LIMITS) {
+        throw new IllegalStateException(
+            "limitPerKey returned more than " + MAX_LIMITS + " distinct limits: " + l);
+      }
+      try {
+        register(n, l);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "limitPerKey returned a limit GCRA cannot enforce: " + e.getMessage(), e);
+      }
+      limitCount = n + 1; // volatile: publishes limits[n] and its constants
+      return n;
+    }
+  }
+
+  /** Checks {@code l} for GCRA and writes it and its constants at index i (not yet published). */
+  private void register(int i, Limit l) {
+    long interval = GcraLimiter.checkedIntervalOf(l); // IAE: fractional under 1 µs, or too long
+    constants[4 * i] = interval;
+    constants[4 * i + 1] = l.capacity() * interval;
+    constants[4 * i + 2] = l.capacity();
+    constants[4 * i + 3] = (l.capacity() - l.initialPermits()) * interval;
+    limits[i] = l;
   }
 
   private int segmentOf(long kw) {
@@ -723,11 +909,20 @@ public final class KeyedRateLimiter<K> {
     return Math.max(0, ticker.read() - origin); // wrap-safe; a clock behind the origin counts as 0
   }
 
+  /** Checks what can be checked before the key's limit is known. */
   private void checkPermits(long permits) {
-    if (permits < 1 || permits > capacity) {
+    if (permits < 1 || (limitPerKey == null && permits > constants[2])) {
       throw new IllegalArgumentException(
-          "permits must be between 1 and the capacity " + capacity + ": " + permits);
+          limitPerKey == null
+              ? "permits must be between 1 and the capacity " + constants[2] + ": " + permits
+              : "permits must be at least 1: " + permits);
     }
+  }
+
+  /** A request beyond its key's capacity: it could never pass. */
+  private static IllegalArgumentException tooManyPermits(long permits, long capacity) {
+    return new IllegalArgumentException(
+        "permits must be between 1 and the key's capacity " + capacity + ": " + permits);
   }
 
   /** Volatile read of a slot's key: ordered after the TAT read that precedes it. */

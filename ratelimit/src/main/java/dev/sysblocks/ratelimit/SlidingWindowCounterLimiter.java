@@ -16,7 +16,8 @@ import java.math.BigInteger;
  * }</pre>
  *
  * <p>Thread-safe and lock-free: one CAS per admission, no write on a refusal, one small object per
- * window.
+ * window. The permits and the window length can be changed at run time ({@link #setLimit});
+ * decisions do not wait for the change.
  */
 public final class SlidingWindowCounterLimiter extends WindowedLimiter {
 
@@ -52,6 +53,20 @@ public final class SlidingWindowCounterLimiter extends WindowedLimiter {
    * differs often (14% at 1x, 84% at 10x) while admitting within 1% as many permits as the exact
    * log. Cloudflare's 0.003% figure [1] is of this kind: most of their traffic is far below its
    * limits.
+   *
+   * Changing the limit. The same window length keeps both counts. A new length W' starts an epoch
+   * at the change t0 (windows of W' from t0) whose first window starts with the estimate at t0,
+   * E = ceil(p (W - t) / W) + c -- the very number the limiter compared with N there -- as if E
+   * permits had been taken at t0. The estimate is continuous across the change; the next window
+   * weighs E plus what the first admitted, so old traffic is forgotten within 2W'. Bound: with E
+   * placed at t0, the derivation above holds unchanged inside the epoch: an interval of length
+   * W' holds at most max(2N' - 1, E) (E > N' only when the limit shrank, and then the first
+   * window admits nothing); and from the start of the old running window to the end of the first
+   * new one at most max(N, N') pass, so the switch mints no permit. Worked example: 100 per
+   * minute, window k-1 admitted 80, 20 taken by 15 s into window k: E = 60 + 20 = 80. Set to 100
+   * per 10 s: the first 10 s admit 20; the next window weighs 100, so 5 s into it 50 may pass;
+   * after 20 s, 100 (WindowSetLimitTest). WindowSetLimitPropertyTest checks decisions and both
+   * bounds against a model that keeps every admission; concurrency as in FixedWindowLimiter.
    *
    * Cost. O(1): a clock read, a division, two multiplications, a CAS. Memory: two counts.
    *
@@ -93,37 +108,38 @@ public final class SlidingWindowCounterLimiter extends WindowedLimiter {
   }
 
   @Override
-  long allowed(long previous, long offset) {
-    return permitsPerWindow - ceilMulDiv(previous, window - offset, window);
+  long weight(long previous, long offset, long length) {
+    return ceilMulDiv(previous, length - offset, length);
   }
 
   @Override
-  long retryAfter(long previous, long count, long permits, long offset) {
-    long room = permitsPerWindow - count - permits;
-    if (room >= 0 && previous > 0) {
+  long retryAfter(WindowCounter w, long count, long permits, long offset) {
+    long window = w.length;
+    long room = w.permits - count - permits;
+    if (room >= 0 && w.previous > 0) {
       // Need ceil(previous * (W - t) / W) <= room, i.e. t >= W - floor(room * W / previous).
-      long at = window - floorMulDiv(room, window, previous);
+      long at = window - floorMulDiv(room, window, w.previous);
       if (at < window) {
         return Math.max(0, at - offset);
       }
     }
     // Not in this window: in the next one, this window's count becomes the previous one.
-    long nextRoom = permitsPerWindow - permits;
+    long nextRoom = w.permits - permits;
     long at = count == 0 ? 0 : window - floorMulDiv(nextRoom, window, count);
     return window - offset + at;
   }
 
   @Override
-  long reset(long previous, long count, long offset) {
+  long reset(WindowCounter w, long count, long offset) {
     if (count > 0) {
-      return window - offset + window;
+      return w.length - offset + w.length;
     }
-    return previous > 0 ? window - offset : 0;
+    return w.previous > 0 ? w.length - offset : 0;
   }
 
   @Override
   public String toString() {
-    return "SlidingWindowCounterLimiter[" + limit + "]";
+    return "SlidingWindowCounterLimiter[" + limit() + "]";
   }
 
   /** floor(a * b / c) for non-negative a, b and positive c, saturating at Long.MAX_VALUE. */

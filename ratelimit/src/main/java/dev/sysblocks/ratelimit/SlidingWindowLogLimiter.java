@@ -1,7 +1,6 @@
 package dev.sysblocks.ratelimit;
 
 import dev.sysblocks.core.Ticker;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -40,6 +39,17 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
    * checks over every pair of admissions. Timestamps are made non-decreasing (a stale clock
    * reading is recorded as the newest time seen), so a late caller can only be refused more.
    *
+   * Changing the limit. setLimit keeps the timestamps (the newest N' if N shrinks) and applies
+   * the new window to them, so the next decision is the exact one for the new limit over every
+   * admission so far -- provided the log still holds every admission of the last W'. A log holds
+   * only its last N; it keeps h, the newest time it has forgotten (overwritten or dropped).
+   * Growing to N' > N, it fills its new slots with h: it counts what it forgot as taken at h, the
+   * latest it can have been, and refuses, where an exact count might admit, until h is W' old;
+   * never the other way round. A log that never shrank and whose window never grew has h at
+   * least a window old and is exact. Worked example: 2 per second, admissions at 0, 0.1, 1.0 and
+   * 1.1 s (h = 0.1 s); at 1.2 s set to 10 per 5 s: the exact count (4) would allow 6, the log
+   * allows none until 5.1 s, then 8, exactly (WindowSetLimitTest).
+   *
    * Cost. O(n) per request for n permits (usually 1), a lock; memory 8 N bytes per limiter, which
    * is why keyed limiting over millions of clients uses the counter or the bucket instead.
    *
@@ -54,11 +64,16 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
   /** Largest limit: the log holds one 8-byte timestamp per permit, 128 MiB at this size. */
   public static final long MAX_PERMITS = 1 << 24;
 
+  /** A timestamp "long ago": every slot is free at the start. */
+  private static final long LONG_AGO = Long.MIN_VALUE / 2;
+
   private final Ticker ticker;
   private volatile Limit limit; // written under lock
   private final long origin;
-  private final long window;
   private final Object lock = new Object();
+
+  /** Window length in ns; guarded by lock, changed by setLimit. */
+  private long window;
 
   /** Admission times (ns since origin) of the last N permits, oldest at head; guarded by lock. */
   private long[] log; // guarded by lock; replaced by setLimit
@@ -66,13 +81,19 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
   private int head;
   private long newest;
 
+  /**
+   * The newest admission time the log no longer holds (overwritten, or dropped when the limit
+   * shrank); every admission after it is in the log. Guarded by lock.
+   */
+  private long forgotten = LONG_AGO;
+
   private SlidingWindowLogLimiter(Limit limit, Ticker ticker) {
     this.ticker = ticker;
     this.limit = limit;
     this.window = limit.periodNanos();
     this.origin = ticker.read();
     this.log = new long[(int) limit.permits()];
-    Arrays.fill(log, Long.MIN_VALUE / 2); // "long ago": every slot free at the start
+    Arrays.fill(log, LONG_AGO);
   }
 
   /**
@@ -121,35 +142,37 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
   }
 
   /**
-   * Changes the number of permits per window; the window's length cannot change. The admissions of
-   * the last window are kept (the newest of them, if the limit shrinks), so the new limit applies
-   * to the window that is already running.
+   * Replaces the limit, from now on; permits and window length may both change. The admission times
+   * are kept (the newest of them, if the limit shrinks) and the new window applies to them at once,
+   * so the next decision is the exact one for the new limit over the admissions so far. One case is
+   * conservative rather than exact: a log grown beyond what it held cannot know the admissions it
+   * had already forgotten, so it counts them as taken at the newest forgotten time, refusing until
+   * that time is a whole new window old. Setting the current limit again is a no-op.
    *
-   * @param limit the new limit, with the same period
+   * @param limit the new limit
    * @throws NullPointerException if {@code limit} is null
-   * @throws IllegalArgumentException if its period differs, or it has a burst capacity, or too many
-   *     permits
+   * @throws IllegalArgumentException if it has a burst capacity, or too many permits
    */
   public void setLimit(Limit limit) {
     Objects.requireNonNull(limit, "limit");
     checkLimit(limit);
-    if (limit.periodNanos() != window) {
-      throw new IllegalArgumentException(
-          "a window limiter can change its permits, not its window of "
-              + Duration.ofNanos(window)
-              + ": "
-              + limit);
-    }
     synchronized (lock) {
+      if (this.limit.equals(limit)) {
+        return;
+      }
       int size = (int) limit.permits();
-      long[] next = new long[size];
-      Arrays.fill(next, Long.MIN_VALUE / 2);
       int kept = Math.min(size, log.length);
+      if (kept < log.length) {
+        forgotten = log[slot(log.length - kept - 1)]; // the newest dropped: ring order is by time
+      }
+      long[] next = new long[size];
+      Arrays.fill(next, 0, size - kept, forgotten); // a grown log's oldest slots: see above
       for (int k = 1; k <= kept; k++) {
         next[size - k] = log[slot(log.length - k)]; // the newest admissions, newest last
       }
       log = next;
       head = 0;
+      window = limit.periodNanos();
       this.limit = limit;
     }
   }
@@ -214,6 +237,7 @@ public final class SlidingWindowLogLimiter implements RateLimiter {
     if (log[slot(permits - 1)] > t - window) {
       return false; // the n-th oldest admission is still inside the window
     }
+    forgotten = log[slot(permits - 1)]; // the newest of those overwritten
     for (int i = 0; i < permits; i++) {
       log[slot(i)] = t;
     }

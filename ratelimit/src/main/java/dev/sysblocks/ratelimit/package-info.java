@@ -10,7 +10,9 @@
  * limiter implements {@link dev.sysblocks.ratelimit.RateLimiter}: {@code tryAcquire} for a yes or
  * no that allocates nothing, {@code decide} for the figures an HTTP API returns ({@code
  * Retry-After}, {@code RateLimit-*}). {@link dev.sysblocks.ratelimit.KeyedRateLimiter} gives every
- * key (user, client IP, API token) its own limit. The token bucket and GCRA also implement {@link
+ * key (user, client IP, API token) its own limit. The token bucket, GCRA and the window limiters
+ * replace their limits at run time ({@code setLimits}, {@code setLimit}): what was admitted before
+ * still counts, and no switch mints permits. The token bucket and GCRA also implement {@link
  * dev.sysblocks.ratelimit.ReservingRateLimiter}: blocking {@code acquire}, {@code tryAcquire} with
  * a timeout, {@code acquireAsync} and {@code reserve}, for callers that wait their turn (first
  * come, first served) instead of being refused. Limits are {@link dev.sysblocks.ratelimit.Limit}
@@ -48,8 +50,9 @@
  *       others exist</td></tr>
  *   <tr><td>{@link dev.sysblocks.ratelimit.KeyedRateLimiter}</td>
  *       <td>16 B per key in a table at most 3/4 full</td><td>up to the capacity, per key</td>
- *       <td>one limit per user, IP or API key, created on first use; memory bounded under any
- *       number of distinct keys</td></tr>
+ *       <td>one limit per user, IP or API key, created on first use, the same for every key or
+ *       chosen per key (tiers, routes: up to 256 distinct limits); memory bounded under any number
+ *       of distinct keys</td></tr>
  *   <tr><td>{@link dev.sysblocks.ratelimit.WarmingUpLimiter}</td>
  *       <td>two numbers under a lock</td><td>none: requests are spaced</td>
  *       <td>the protected resource needs warming after idle time (Guava's warm-up model): a cold

@@ -7,8 +7,10 @@ import dev.sysblocks.core.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,10 +38,10 @@ class KeyedRateLimiterTest {
   }
 
   @Test
-  void readmeExampleCompilesAndAdmitsAFirstRequest() {
+  void javadocExampleCompilesAndAdmitsAFirstRequest() {
     String clientId = "alice";
     Response response = new Response();
-    // Mirrored in README.md (ratelimit section), line for line.
+    // Mirrored in the class Javadoc of KeyedRateLimiter.
     KeyedRateLimiter<String> perClient =
         KeyedRateLimiter.<String>builder(Limit.of(100, Duration.ofMinutes(1)))
             .maximumKeys(1_000_000)
@@ -51,6 +53,213 @@ class KeyedRateLimiterTest {
     }
     assertThat(response.status).isEqualTo(200);
     assertThat(d.remaining()).isEqualTo(99);
+  }
+
+  @Test
+  void readmeExampleGivesPaidClientsTheirOwnLimit() {
+    Set<String> paidClients = Set.of("bob");
+    for (String clientId : List.of("alice", "bob")) {
+      Response response = new Response();
+      // Mirrored in README.md (ratelimit section) and the class Javadoc, line for line.
+      Limit free = Limit.of(100, Duration.ofMinutes(1));
+      Limit paid = Limit.of(1_000, Duration.ofMinutes(1));
+      KeyedRateLimiter<String> perClient =
+          KeyedRateLimiter.<String>builder(free)
+              .limitPerKey(id -> paidClients.contains(id) ? paid : free)
+              .maximumKeys(1_000_000)
+              .build();
+      Decision d = perClient.decide(clientId, 1);
+      if (!d.allowed()) {
+        response.setStatus(429);
+        response.setHeader("Retry-After", String.valueOf(d.retryAfterSeconds()));
+      }
+      assertThat(response.status).isEqualTo(200);
+      assertThat(d.limit()).isEqualTo(clientId.equals("bob") ? 1_000 : 100);
+      assertThat(d.remaining()).isEqualTo(clientId.equals("bob") ? 999 : 99);
+    }
+  }
+
+  @Test
+  void eachTierHasItsOwnBurstRateAndRetryAfter() {
+    Limit free = Limit.of(2, Duration.ofSeconds(1)); // one every 500 ms
+    Limit paid = Limit.of(10, Duration.ofSeconds(1)).withCapacity(5); // one every 100 ms
+    KeyedRateLimiter<String> limiter =
+        KeyedRateLimiter.<String>builder(free)
+            .limitPerKey(id -> id.startsWith("paid-") ? paid : free)
+            .ticker(ticker)
+            .build();
+    assertThat(limiter.tryAcquire("free-1", 2)).isTrue();
+    assertThat(limiter.decide("free-1", 1).retryAfter()).isEqualTo(Duration.ofMillis(500));
+    assertThat(limiter.tryAcquire("paid-1", 5)).isTrue();
+    assertThat(limiter.decide("paid-1", 1).retryAfter()).isEqualTo(Duration.ofMillis(100));
+    assertThat(limiter.availablePermits("paid-2")).isEqualTo(5);
+    assertThat(limiter.availablePermits("free-2")).isEqualTo(2);
+    assertThat(limiter.keysHeld()).isEqualTo(2); // availablePermits adds no key
+    ticker.advance(Duration.ofMillis(100));
+    assertThat(limiter.tryAcquire("paid-1")).isTrue();
+    assertThat(limiter.tryAcquire("free-1")).isFalse();
+    assertThat(limiter.toString())
+        .isEqualTo("KeyedRateLimiter[2 per PT1S and 1 more limits per key, 2 keys]");
+  }
+
+  @Test
+  void theLimitFunctionIsAskedOnceForAKeyAndAgainOnlyAfterTheKeyWasForgotten() {
+    Limit free = Limit.of(2, Duration.ofSeconds(1));
+    Limit paid = Limit.of(5, Duration.ofSeconds(1));
+    Set<String> paidClients = new HashSet<>();
+    Map<String, Integer> asked = new HashMap<>();
+    KeyedRateLimiter<String> limiter =
+        KeyedRateLimiter.<String>builder(free)
+            .maximumKeys(1) // one segment of 16 slots
+            .ticker(ticker)
+            .limitPerKey(
+                id -> {
+                  asked.merge(id, 1, Integer::sum);
+                  return paidClients.contains(id) ? paid : free;
+                })
+            .build();
+    for (int i = 0; i < 10; i++) {
+      limiter.tryAcquire("alice");
+      limiter.decide("bob", 1);
+      ticker.advance(Duration.ofMillis(100));
+    }
+    assertThat(asked).isEqualTo(Map.of("alice", 1, "bob", 1));
+    paidClients.add("alice"); // an upgrade: it applies once alice is admitted afresh
+    ticker.advance(Duration.ofSeconds(1)); // both buckets are full again
+    assertThat(limiter.availablePermits("alice")).isEqualTo(2); // still held, as a free client
+    for (int k = 0; k < 20; k++) {
+      assertThat(limiter.tryAcquire("client-" + k)).isTrue(); // in debt: they fill the table
+    }
+    assertThat(limiter.evictions()).isPositive(); // some of them, not the full alice and bob
+    Decision d = limiter.decide("alice", 5);
+    assertThat(d.allowed()).isTrue();
+    assertThat(d.limit()).isEqualTo(5);
+    assertThat(asked.get("alice")).isEqualTo(2);
+  }
+
+  @Test
+  void keysOfALimitStartingInDebtAreNeverForgottenWhenFull() {
+    // A limit with fewer initial permits than its capacity: a key forgotten when full would come
+    // back with 1 permit instead of 4. Keys of the other limit are forgotten as usual.
+    Limit cold = Limit.of(4, Duration.ofSeconds(1)).withInitialPermits(1);
+    Limit warm = Limit.of(4, Duration.ofSeconds(1));
+    KeyedRateLimiter<Integer> limiter =
+        KeyedRateLimiter.<Integer>builder(warm)
+            .maximumKeys(1_000)
+            .ticker(ticker)
+            .limitPerKey(k -> k % 2 == 0 ? cold : warm)
+            .build();
+    for (int k = 0; k < 400; k++) {
+      assertThat(limiter.tryAcquire(k)).isTrue();
+      ticker.advance(Duration.ofMillis(10)); // keys refill behind; the table grows and rebuilds
+    }
+    ticker.advance(Duration.ofSeconds(2)); // every bucket full
+    for (int k = 0; k < 400; k++) {
+      assertThat(limiter.availablePermits(k)).as("key %s", k).isEqualTo(4); // forgotten cold: 1
+    }
+    assertThat(limiter.keysHeld()).isBetween(200L, 400L); // the 200 cold keys at least
+    assertThat(limiter.evictions()).isZero();
+  }
+
+  @Test
+  void eightThreadsAdmitExactlyEachKeysOwnCapacityWhileTheirLimitsAreRegistered() throws Exception {
+    int keys = 20_000;
+    KeyedRateLimiter<Integer> limiter =
+        KeyedRateLimiter.<Integer>builder(Limit.of(1, Duration.ofHours(1)))
+            .maximumKeys(keys)
+            .ticker(ticker)
+            .limitPerKey(k -> Limit.of(1 + k % 7, Duration.ofHours(1)))
+            .build();
+    int threads = 8;
+    AtomicLongArray admitted = new AtomicLongArray(keys);
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int offset = t * (keys / threads);
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await(60, TimeUnit.SECONDS);
+                  for (int round = 0; round < 8; round++) {
+                    for (int j = 0; j < keys; j++) {
+                      int k = (offset + j) % keys;
+                      if (limiter.tryAcquire(k)) {
+                        admitted.incrementAndGet(k);
+                      }
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int k = 0; k < keys; k++) {
+      assertThat(admitted.get(k)).as("key %s", k).isEqualTo(1 + k % 7);
+    }
+    assertThat(limiter.evictions()).isZero();
+    assertThat(limiter.keysHeld()).isEqualTo(keys);
+  }
+
+  @Test
+  void atMost256DistinctLimitsAndTheNextIsRefusedWithoutAddingItsKey() {
+    KeyedRateLimiter<Integer> limiter =
+        KeyedRateLimiter.<Integer>builder(Limit.of(1_000, Duration.ofSeconds(1)))
+            .ticker(ticker)
+            .limitPerKey(k -> Limit.of(k + 1, Duration.ofSeconds(1)))
+            .build();
+    for (int k = 0; k < 255; k++) { // 255 limits, and the builder's
+      assertThat(limiter.tryAcquire(k)).isTrue();
+    }
+    assertThatThrownBy(() -> limiter.tryAcquire(255))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("limitPerKey returned more than 256 distinct limits: 256 per PT1S");
+    assertThat(limiter.keysHeld()).isEqualTo(255);
+    assertThat(limiter.tryAcquire(999)).isTrue(); // equal to the builder's: not a new one
+    assertThat(limiter.tryAcquire(0)).isFalse(); // key 0 still has its own limit, 1 per second
+  }
+
+  @Test
+  void badAnswersOfTheLimitFunctionAreRefusedByNameAndAddNoKey() {
+    Limit limit = Limit.of(2, Duration.ofSeconds(1));
+    KeyedRateLimiter<String> nulls =
+        KeyedRateLimiter.<String>builder(limit).limitPerKey(k -> null).build();
+    assertThatThrownBy(() -> nulls.tryAcquire("a"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("limitPerKey returned null");
+    assertThatThrownBy(() -> nulls.availablePermits("a"))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("limitPerKey returned null");
+    assertThat(nulls.keysHeld()).isZero();
+    KeyedRateLimiter<String> fractional =
+        KeyedRateLimiter.<String>builder(limit)
+            .limitPerKey(k -> Limit.of(3, Duration.ofNanos(10)))
+            .build();
+    assertThatThrownBy(() -> fractional.decide("a", 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "limitPerKey returned a limit GCRA cannot enforce: GCRA needs a whole-nanosecond");
+    assertThat(fractional.keysHeld()).isZero();
+    KeyedRateLimiter<String> tiered =
+        KeyedRateLimiter.<String>builder(limit).limitPerKey(k -> limit).build();
+    assertThatThrownBy(() -> tiered.tryAcquire("a", 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("permits must be at least 1: 0");
+    assertThatThrownBy(() -> tiered.decide("a", 3))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("permits must be between 1 and the key's capacity 2: 3");
+    assertThatThrownBy(() -> KeyedRateLimiter.builder(limit).limitPerKey(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("limitPerKey");
+    assertThatThrownBy(
+            () -> KeyedRateLimiter.builder(limit).limitPerKey(k -> limit).limitPerKey(k -> limit))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("limitPerKey already set");
   }
 
   @Test

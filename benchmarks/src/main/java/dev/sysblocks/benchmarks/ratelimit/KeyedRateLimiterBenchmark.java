@@ -29,7 +29,9 @@ import org.openjdk.jmh.annotations.Threads;
  * threads sharing the limiter. The hottest clients are refused most of the time, most clients are
  * seen once or twice, so the run mixes admissions, refusals and first sightings. Peer: what one
  * assembles today, a Caffeine {@code LoadingCache} (maximum size {@code keys}, entries expiring one
- * minute after their last access) of Bucket4j buckets, each built with the same limit.
+ * minute after their last access) of Bucket4j buckets, each built with the same limit. {@code
+ * sysblocks-keyed-tiers} is ours with a limit per key: clients whose id ends in 0 (one in ten) get
+ * 1,000 per second, the others 100, through {@code limitPerKey}, asked once per key.
  *
  * <p><b>Pitfalls avoided</b>: the client ids are built and drawn once in {@code @Setup} (2^20
  * draws), and a request picks one at a random index from {@code ThreadLocalRandom}, the same few
@@ -47,7 +49,7 @@ public class KeyedRateLimiterBenchmark {
   /** Pre-drawn requests: a power of two, so an index is one mask. */
   private static final int DRAWS = 1 << 20;
 
-  @Param({"sysblocks-keyed", "caffeine-bucket4j"})
+  @Param({"sysblocks-keyed", "sysblocks-keyed-tiers", "caffeine-bucket4j"})
   public String impl;
 
   @Param({"100000", "1000000"})
@@ -110,6 +112,16 @@ public class KeyedRateLimiterBenchmark {
       case "sysblocks-keyed" -> {
         KeyedRateLimiter<String> ours =
             KeyedRateLimiter.<String>builder(Limit.of(permits, period)).maximumKeys(keys).build();
+        yield ours::tryAcquire;
+      }
+      case "sysblocks-keyed-tiers" -> {
+        Limit free = Limit.of(permits, period);
+        Limit paid = Limit.of(10 * permits, period);
+        KeyedRateLimiter<String> ours =
+            KeyedRateLimiter.<String>builder(free)
+                .limitPerKey(id -> id.endsWith("0") ? paid : free)
+                .maximumKeys(keys)
+                .build();
         yield ours::tryAcquire;
       }
       case "caffeine-bucket4j" -> {
