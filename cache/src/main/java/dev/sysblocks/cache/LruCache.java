@@ -103,10 +103,13 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   * LongAdder increment if stats are recorded); no lock, no allocation (HitAllocationTest: a
   * million hits allocate about 1.3 KB in all, the measuring call's own bytes, with or without a
   * pool). A clock read is added only when a time-to-live is set.
-  * Measured (CacheGetPutBenchmark, 2-core VM, 2026-11-23, Zipf reads over 65,536 keys, all hits):
-  * one thread 86 ns against 88 for a synchronized LinkedHashMap and 101 for Caffeine (a 3-fork
-  * run; the committed 2-fork table has a 172 +- 65 ns outlier); two threads 217 +- 136 ns against
-  * Caffeine's 147, behind it, with fork-to-fork spread of 2 to 3x on this VM.
+  * Measured (CacheGetPutBenchmark, 2-core VM, JDK 17, 2026-11-23, 2 forks, Zipf reads over 65,536
+  * keys): all hits, one thread 101 ns against 76 for a synchronized LinkedHashMap and 98 for
+  * Caffeine; two threads 91 ns against 266 and 85 (2.92x the map, 0.94x Caffeine); a cache of a
+  * tenth of the keys on two threads 172 +- 143 ns against 206 and 170. Before the padding, the
+  * separate links, the spread stripes and opt-in stats, two threads took 217 +- 136 ns against
+  * Caffeine's 147. With the common pool as executor, hits on two threads were slower here (134
+  * ns): on two cores the pool thread competes with the readers.
   * put: a map lookup, then an insert (a new node, enqueued as a write) or an in-place update
   * under the node's monitor (no allocation, enqueued as a read); O(1) amortized, the drain costs
   * O(1) per event. Memory per

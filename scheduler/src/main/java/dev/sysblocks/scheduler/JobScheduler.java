@@ -95,11 +95,10 @@ public final class JobScheduler implements AutoCloseable {
 
   /*
    * Problem. Many producers hand jobs to a few workers. The most urgent job should run first, yet
-   * no job may wait for ever; a job may have to wait until a given time, may fail and deserve
-   * another try later, may hang; and when the process stops, every job it accepted must either
-   * have run or be handed back. An ExecutorService over a PriorityBlockingQueue gets the first
-   * point only: strict priorities starve the low ones under a steady flood, a delayed or retried
-   * job needs a second executor, and shutdownNow() loses the jobs' identity.
+   * no job may wait for ever; a job may have to wait until a given time, fail and deserve another
+   * try, or hang; and at shutdown every accepted job must have run or be handed back. An executor
+   * over a PriorityBlockingQueue gets the first point only: strict priorities starve the low ones
+   * under a flood, delays and retries need a second executor, shutdownNow() loses the jobs.
    *
    * Idea: aging as a static key. Let a job of priority p become eligible at time e. With an aging
    * step A its effective priority at time t is p + (t - e) / A, and a worker takes the largest.
@@ -110,10 +109,9 @@ public final class JobScheduler implements AutoCloseable {
    * so the order never changes while jobs wait, and each job gets a fixed dispatch key
    * k = e - p*A, its "virtual eligibility time": priority buys a head start of p*A. Ordering the
    * eligible jobs by (k, arrival sequence) then dispatches by effective priority with FIFO among
-   * equals, and no per-tick re-sorting is needed. One binary heap would do; the store does better
-   * (InMemoryJobStore): within one priority k grows with e, so each priority's eligible jobs arrive
-   * in key order and a FIFO queue per priority holds them, the next job being the smallest of ten
-   * queue heads. Worked example, A = 10 ms:
+   * equals, with no re-sorting. Within one priority k grows with e, so InMemoryJobStore keeps a
+   * FIFO queue per priority instead of one heap: the next job is the smallest of ten queue heads.
+   * Worked example, A = 10 ms:
    *
    *   effective priority
    *     9 |        B (p9, e=40) .....:....          A job of priority 0 eligible at 0 ms
@@ -131,127 +129,72 @@ public final class JobScheduler implements AutoCloseable {
    * Without aging the key is 9 - p and the bound is gone (the test shows starvation).
    *
    * Delays: a heap ordered by run-at time; dispatch first moves the due jobs to their priority's
-   * queue. A retry is a delayed job with the backoff as its delay, so retries cost no timer thread.
-   * The alternative is a hierarchical timing wheel [2] (Kafka's purgatory, Netty's
-   * HashedWheelTimer): O(1) insert and cancel with a tick granularity, better for millions of
-   * short timeouts that are mostly cancelled. Here delays are exact to the nanosecond reading,
-   * O(log n) is ~20 comparisons at 10^6 pending jobs, and cancellation is lazy: a cancelled entry
-   * stays in its heap until it surfaces and is dropped (its task is no longer QUEUED), as
-   * ScheduledThreadPoolExecutor does without removeOnCancel, or until a purge (see Cost).
+   * queue, and a retry is a delayed job with the backoff as its delay (no timer thread). A
+   * hierarchical timing wheel [2] (Kafka, Netty's HashedWheelTimer) inserts and cancels in O(1) at
+   * a tick's granularity, better for millions of mostly cancelled timeouts; here delays are exact
+   * to the reading, O(log n) is ~20 comparisons at 10^6 jobs, and cancellation is lazy (see Cost).
    *
    * Invariant. Every task reaches exactly one final status, in one place (finish(), under the
    * lock), and each final transition increments exactly one counter; hence submitted = succeeded
    * + failed + dead-lettered + cancelled + returned once nothing is queued or running. A task is
-   * its own store entry, so it is held at most once; an entry is live while its task is QUEUED,
-   * and a stale one (cancelled, returned) is dropped when it surfaces: no job runs twice. An
-   * attempt is settled once (by its thread or by the timeout thread), and interrupts are sent
-   * only to unsettled attempts, under the lock: an interrupt never reaches the next job. A pool
-   * worker reuses its one Attempt only after settling it; the one attempt settled while its job
-   * still runs, a timed-out one, retires its worker, so no running job's context is ever reused.
+   * its own store entry, live while its task is QUEUED; a stale one is dropped when it surfaces,
+   * so no job runs twice. An attempt is settled once (by its thread or the timeout thread), and
+   * interrupts go only to unsettled attempts, under the lock: an interrupt never reaches the next
+   * job; a timed-out attempt retires its worker, so a running job's reused context is never reset.
    *
    * Cost. submit: one CAS onto the inbox (plain jobs) or one lock acquisition; dispatch: O(log n)
-   * for a delayed job, O(1) for one due now (appended to its priority's queue when the inbox is
-   * drained, taken from the queue head) inside the lock hold that also settles the worker's
-   * previous job; cancel: O(1) amortized for a queued job, a walk over the running attempts (at
-   * most the workers and the callers running jobs) for a running one. Lazy removal alone would let
-   * the entry, and the task and job it holds, stay until its run-at time passes: a million far-off
-   * jobs cancelled would hold some 80 MB (below) for as long as their delay. So cancel counts the
-   * entries it leaves behind, and once they exceed both the live jobs and PURGE_MIN_STALE (64),
-   * one pass removes them all (JobStore.purge; in memory, removeIf on the delayed heap, the
-   * overflow heap and the priority queues: each filters its array in place, the heaps then heapify
-   * bottom-up, O(n), and are copied to arrays of their new size). That pass costs O(live + stale) and follows more than
-   * `live` cancellations, so each pays O(1) of it, and the store never holds more than 2 * live +
-   * 64 entries (CancelPurgeTest: 10^5 far-off jobs cancelled out of 10^5 + 10 leave at most 74).
-   * STPE's removeOnCancel removes at once in O(log n), through an index kept in each task and
-   * updated on every sift; the amortized purge keeps cancel O(1) and the entry free of that field,
-   * at the price of an O(n) pause, now and then, on one cancelling thread, under the lock.
+   * for a delayed job, O(1) for one due now (appended to its priority's queue, taken from its
+   * head) inside the lock hold that also settles the worker's previous job; cancel: O(1)
+   * amortized for a queued job, a walk over the running attempts for a running one. Lazy removal
+   * alone would keep a cancelled far-off job's entry (and its task and job) until its run-at: a
+   * million of them, some 80 MB. So cancel counts the entries it leaves behind, and once they
+   * exceed both the live jobs and PURGE_MIN_STALE (64) one O(live + stale) pass removes them all
+   * (JobStore.purge: filter in place, heapify bottom-up); more than `live` cancellations pay for
+   * it, so each pays O(1), and the store never holds more than 2 * live + 64 entries
+   * (CancelPurgeTest). STPE's removeOnCancel removes at once in O(log n) through an index kept in
+   * each task; the purge keeps cancel O(1) and the entry free of that field, at the price of an
+   * occasional O(n) pause under the lock.
    *
-   * Memory: a plain job allocates one 64 B object, its Task, which is also its handle and its
-   * store entry; a run on a pool worker allocates nothing, the worker reusing its Attempt (the
-   * JobContext) and publishing a success from locals, not an Outcome; a TaskOptions (48 B) only
-   * for a job that sets an option, a future only once result() is called
-   * (SchedulerSubmitAllocationTest, JDK 17: 272 B per submit at first, then 104 B per submit plus
-   * 64 B per run; Task's essay has the layout and what moved where). Per job through
-   * SchedulerThroughputBenchmark (-prof gc, 2026-11-23): 168 B before, 64 B now (with aging, a
-   * retry policy and a timeout: 208 to 256 B, an Outcome more when the JIT did not remove it; now
-   * 112 B), the executor's 32 B (its comparable wrapper).
-   * Throughput and latency:
-   * SchedulerThroughputBenchmark and SchedulerDispatchLatency in benchmarks/ (results/ has the
-   * tables). On the 2-core VM, 2026-11-23, 2 forks: 3.1 to 3.5M tiny jobs/s through 2 workers,
-   * 0.80x a ThreadPoolExecutor over a PriorityBlockingQueue from one producer and from four
-   * (before the inbox, the merged settle-and-take, the per-priority queues and one wake-up per
-   * job: 0.3 to 0.4x), about 100x Quartz's RAMJobStore; dispatch at 20,000 jobs/s 13.0 us at the
-   * median and 54 us at p99, against the executor's 11.3 and 46; schedule 139 ns, cancel 65 ns
-   * with 10^6 jobs pending (all measured before the 64 B Task). What is left of the throughput
-   * gap: two clock readings per job (about 25 ns each here), which the executor does not make
-   * because it keeps no wait or run times.
+   * Memory: a plain job allocates one 64 B object, its Task (also its handle and store entry); a
+   * run on a pool worker allocates nothing (Task's essay has the layout and what moved where).
+   * Measured (SchedulerThroughputBenchmark and SchedulerDispatchLatency, 2-core VM, JDK 17,
+   * 2026-11-23, 2 forks): 3.8M tiny jobs/s through 2 workers, 0.88x a ThreadPoolExecutor over a
+   * PriorityBlockingQueue from one producer and from four, 0.70x / 0.82x with aging, retries and
+   * timeouts on (0.3 to 0.4x before the inbox, the merged settle-and-take, the per-priority queues
+   * and one wake-up per job), about 100x Quartz's RAMJobStore; 64 B per job against the
+   * executor's 32; dispatch at 20,000 jobs/s 11.2 us at the median and 35 us at p99 against the
+   * executor's 10.8 and 59; delayed jobs 142 us late at p99 (STPE 158); schedule 97 ns, cancel 37
+   * ns with 10^6 jobs pending. What is left of the throughput gap: two clock readings per job
+   * (about 25 ns each here), which the executor does not make because it keeps no times.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
-   * future completion all run outside it. A first version took that lock three times per job
-   * (submit, dispatch, settle) and ran at a third of a ThreadPoolExecutor over a
-   * PriorityBlockingQueue, which takes its queue's lock twice: with one producer and two workers on
-   * two cores, a contended lock parks and unparks threads, and every extra acquisition and every
-   * nanosecond held inside it shows up as throughput lost. Three changes brought it to one
-   * acquisition per job on each side, or none on the producer's:
-   *   - the inbox. A plain submission (unbounded queue, pool workers, no idempotency key, not
-   *     recurring) is pushed onto a lock-free stack (Treiber) with one CAS. Whoever next holds
-   *     the lock to read the queue (a worker looking for work, cancel, a locked submission,
-   *     shutdown) first moves the inbox, reversed to arrival order, into the store; that is where a
-   *     job gets its FIFO sequence number. Shutdown swaps in a CLOSED marker, so a push either
-   *     happened before shutdown (and the job is run or returned) or fails (and is rejected):
-   *     accepted has one meaning. A worker about to wait counts itself idle, then looks at the
-   *     inbox; a submitter pushes, then looks at the idle count, and signals under the lock only
-   *     if it is positive: with sequentially consistent volatiles one of the two sees the other,
-   *     so no job waits in the inbox while a worker sleeps. Bounded queues, keys and recurring
-   *     jobs take the lock, after draining the inbox, so FIFO among equals holds across both paths.
-   *   - one wake-up per job. A drained inbox job signals nobody (its submitter woke a worker if
-   *     one was idle), and a worker that takes a job wakes one more only if jobs remain and a
-   *     worker is idle, the cascade of a LinkedBlockingQueue. Signalling per drained job woke
-   *     every idle worker for the job the drainer then took itself: at 20,000 jobs/s that alone
-   *     put the median dispatch at 19.5 us against the executor's 12; without it, 12.8 us.
-   *   - settle and take together. A worker settles its finished attempt and takes its next job
-   *     in one lock hold, reading the clock once, before the lock, for both.
-   *   - nothing optional under the lock: counters and histograms are written only under it, so
-   *     they are a plain read plus a release write, not a locked instruction; running attempts are
-   *     an intrusive list, not a HashSet; the timeouts thread is woken only when a new deadline is
-   *     the earliest; a job due now goes straight to its priority's queue.
-   * Statistics are read without the lock; submitted and queued-by-priority are atomics, since
-   * fast submissions update them from outside it. Idle workers wait on a condition, timed to the
-   * next run-at reading (capped at TICKER_POLL_NANOS so a fake ticker moved by a test is
-   * noticed). A daemon "timeouts" thread, started on the first attempt with a timeout, watches a
-   * heap of deadlines; on expiry it raises the attempt's signal, interrupts it, settles it as
-   * failed and replaces its worker, so a job that ignores interrupts costs one thread, never pool
-   * capacity.
-   *
-   * At-most-once vs at-least-once. A job runs at most once per attempt, and without retries at
-   * most once. With retries delivery is at-least-once: a timed-out attempt may still be running
-   * when the retry starts, and a job that did its side effect and then threw is run again. Jobs
-   * that are retried must be idempotent (or use an idempotency key downstream).
-   *
-   * Recurring jobs and type limits reuse the same store. A recurring job is one task queued
-   * again after each successful occurrence: at a fixed rate on the grid first + k * period
-   * (skipping grid points an overrunning occurrence missed; STPE would run them back to back), a
-   * fixed delay after the run ends, or at a cron expression's next time after the run ends. Cron
-   * times are calendar times, so only there the wall clock is read: run-at = ticker now + (next
-   * cron instant - clock now), computed when the occurrence is queued. A waiting occurrence keeps
-   * its ticker reading, so an NTP step of the wall clock is noticed at the next occurrence, not
-   * before; daylight saving time is no step (instants do not move; CronExpression maps the skipped
-   * and the repeated hour). The search starts from the later of the clock and the time just due,
-   * so clock drift or a step backwards never runs one cron time twice. A type limit ("at most 2
-   * report jobs at once") sets aside a job whose type is saturated in a small per-type heap; it
-   * stays QUEUED and counted, and returns to the store when a slot frees, so other types pass it
-   * without a second scan of the store.
-   *
-   * Tenants. With tenant weights, eligible entries move from the store into one heap per tenant,
-   * and tenants take turns by start-time fair queuing [7]: each has a pass value, the smallest
-   * goes next and advances by 1/weight; a tenant that becomes busy again starts at the virtual
-   * time (the pass last served), so idleness earns no credit. Over any stretch where tenants stay
-   * backlogged each gets its weight's share of dispatches within one job (TenantFairnessTest:
-   * weights 5:3:2 give 500/300/200 of 1,000). Example, weights a=2, b=1, passes from 0 (ties go
-   * either way): a 0 -> 0.5, b 0 -> 1, a 0.5 -> 1, then both at 1: a 1 -> 1.5 and b 1 -> 2 in some
-   * order, a 1.5 -> 2, ...: two turns of a for each turn of b. The
-   * shares are of dispatches, not of worker time: a tenant with longer jobs uses more time.
+   * future completion run outside it. A first version took it three times per job (submit,
+   * dispatch, settle) and ran at a third of the executor, which takes its queue's lock twice: on
+   * two cores a contended lock parks and unparks threads, and every acquisition shows up as
+   * throughput lost. What brought it to one acquisition per job on each side, or none on the
+   * producer's:
+   *   - the inbox. A plain submission (unbounded queue, pool workers, no key, not recurring) is
+   *     one CAS onto a lock-free (Treiber) stack; the next lock holder moves it, reversed to
+   *     arrival order, into the store, where jobs get their FIFO sequence. Shutdown swaps in a
+   *     CLOSED marker, so a push is either accepted before shutdown or rejected. A worker about to
+   *     wait counts itself idle, then looks at the inbox; a submitter pushes, then reads the idle
+   *     count and signals only if it is positive: with sequentially consistent volatiles one sees
+   *     the other, so no job waits in the inbox while a worker sleeps.
+   *   - one wake-up per job: a drained job signals nobody, and a worker that takes a job wakes
+   *     one more only if jobs remain and a worker is idle (LinkedBlockingQueue's cascade).
+   *     Signalling per drained job had put the median dispatch at 19.5 us against the
+   *     executor's 12.
+   *   - settle and take in one lock hold, with one clock reading taken before the lock; counters
+   *     written only under the lock (a plain read and a release write); running attempts in an
+   *     intrusive list; the timeouts thread woken only for a new earliest deadline.
+   * Statistics are read without the lock (submitted and queued-by-priority are atomics, as fast
+   * submissions update them). Idle workers wait on a condition timed to the next run-at (capped at
+   * TICKER_POLL_NANOS so a test's fake ticker is noticed). A daemon "timeouts" thread watches a
+   * heap of deadlines; on expiry it interrupts the attempt, settles it as failed and replaces its
+   * worker, so a job that ignores interrupts costs one thread, never pool capacity. Delivery
+   * (at-most-once per attempt, at-least-once with retries), recurring jobs, type limits and tenant
+   * fairness are explained in package-info.
    *
    * Alternatives. ThreadPoolExecutor + PriorityBlockingQueue: strict priorities (starvation), no
    * delays, retries or timeouts, and comparing FutureTasks needs a wrapper. ScheduledThreadPool-

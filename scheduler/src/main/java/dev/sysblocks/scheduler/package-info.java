@@ -53,6 +53,41 @@
  *       <td>deterministic tests, or a single-threaded event loop that runs jobs itself</td></tr>
  * </table>
  *
+ * <h2>At-most-once or at-least-once</h2>
+ *
+ * <p>A job runs at most once per attempt, and without retries at most once. With retries delivery
+ * is at-least-once: a timed-out attempt may still be running when the retry starts, and a job that
+ * did its side effect and then threw is run again. Jobs that are retried must be idempotent (or use
+ * an idempotency key downstream).
+ *
+ * <h2>Recurring jobs and type limits</h2>
+ *
+ * <p>Both reuse the same store. A recurring job is one task queued again after each successful
+ * occurrence: at a fixed rate on the grid first + k * period (skipping grid points an overrunning
+ * occurrence missed; a ScheduledThreadPoolExecutor would run them back to back), a fixed delay
+ * after the run ends, or at a cron expression's next time after the run ends. Cron times are
+ * calendar times, so only there the wall clock is read: run-at = ticker now + (next cron instant -
+ * clock now), computed when the occurrence is queued. A waiting occurrence keeps its ticker
+ * reading, so an NTP step of the wall clock is noticed at the next occurrence, not before; daylight
+ * saving time is no step (instants do not move; CronExpression maps the skipped and the repeated
+ * hour). The search starts from the later of the clock and the time just due, so clock drift or a
+ * step backwards never runs one cron time twice. A type limit ("at most 2 report jobs at once")
+ * sets aside a job whose type is saturated in a small per-type heap; it stays QUEUED and counted,
+ * and returns to the store when a slot frees, so other types pass it without a second scan of the
+ * store.
+ *
+ * <h2>Tenant fairness</h2>
+ *
+ * <p>With tenant weights, eligible entries move from the store into one heap per tenant, and
+ * tenants take turns by start-time fair queuing (P. Goyal, H. Vin, H. Cheng, SIGCOMM 1996): each
+ * has a pass value, the smallest goes next and advances by 1/weight; a tenant that becomes busy
+ * again starts at the virtual time (the pass last served), so idleness earns no credit. Over any
+ * stretch where tenants stay backlogged each gets its weight's share of dispatches within one job
+ * (TenantFairnessTest: weights 5:3:2 give 500/300/200 of 1,000). Example, weights a=2, b=1, passes
+ * from 0 (ties go either way): a 0 -&gt; 0.5, b 0 -&gt; 1, a 0.5 -&gt; 1, then both at 1: a 1 -&gt;
+ * 1.5 and b 1 -&gt; 2 in some order, a 1.5 -&gt; 2, ...: two turns of a for each turn of b. The
+ * shares are of dispatches, not of worker time: a tenant with longer jobs uses more time.
+ *
  * <p><b>Compared with the usual Java choices.</b> A {@code ThreadPoolExecutor} over a {@code
  * PriorityBlockingQueue} has strict priorities (a flood starves the rest), no delays, retries or
  * per-task timeouts; {@code ScheduledThreadPoolExecutor} has delays but no priorities; Quartz adds
