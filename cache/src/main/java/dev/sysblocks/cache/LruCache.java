@@ -113,8 +113,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   * put: a map lookup, then an insert (a new node, enqueued as a write) or an in-place update
   * under the node's monitor (no allocation, enqueued as a read); O(1) amortized, the drain costs
   * O(1) per event. Memory per
-  * entry: the map's own entry plus a node of key, value, two links, write time and two flags
-  * (about 40 bytes with compressed oops).
+  * entry: the map's own entry, a node of key, value, write time, a flag and its Links (40 bytes
+  * with compressed oops), and the Links of two neighbours, the node and a flag (32 bytes).
   *
   * Concurrency. Map: ConcurrentHashMap. An entry leaves it only through retire(), which removes
   * the node and marks it retired under the node's monitor; put updates a live node in place under
