@@ -31,22 +31,8 @@ class HitAllocationTest {
       value = EvictionPolicy.class,
       names = {"LRU", "SIEVE", "S3_FIFO"})
   void aMillionHitsAllocateNothing(EvictionPolicy policy) throws Exception {
-    Cache<Integer, Integer> cache =
-        CacheBuilder.newBuilder().maximumSize(KEYS).policy(policy).build();
-    Integer[] keys = new Integer[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = i + 1_000_000; // outside Integer's small-value cache: boxing would show
-      cache.put(keys[i], i);
-    }
-    long sink = hits(cache, keys); // warm-up: let the JIT compile the hit path
-
-    long before = allocatedBytes();
-    sink += hits(cache, keys);
-    long allocated = allocatedBytes() - before;
-
-    System.out.printf("%s: %,d bytes allocated by %,d hits%n", policy, allocated, HITS);
-    assertThat(sink).isPositive();
-    assertThat(allocated).as("bytes allocated by %,d hits", HITS).isLessThan(BUDGET_BYTES);
+    assertAMillionHitsAllocateNothing(
+        policy.name(), CacheBuilder.newBuilder().maximumSize(KEYS).policy(policy));
   }
 
   /**
@@ -56,26 +42,37 @@ class HitAllocationTest {
    */
   @Test
   void aMillionHitsWithMaintenanceOnAPoolAllocateNothing() throws Exception {
-    Cache<Integer, Integer> cache =
+    assertAMillionHitsAllocateNothing(
+        "LRU on a pool",
         CacheBuilder.newBuilder()
             .maximumSize(KEYS)
             .policy(EvictionPolicy.LRU)
-            .executor(ForkJoinPool.commonPool())
-            .build();
-    Integer[] keys = new Integer[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = i + 1_000_000;
-      cache.put(keys[i], i);
-    }
-    long sink = hits(cache, keys);
+            .executor(ForkJoinPool.commonPool()));
+  }
+
+  private static void assertAMillionHitsAllocateNothing(String label, CacheBuilder builder)
+      throws Exception {
+    Cache<Integer, Integer> cache = builder.build();
+    Integer[] keys = fill(cache);
+    long sink = hits(cache, keys); // warm-up: let the JIT compile the hit path
 
     long before = allocatedBytes();
     sink += hits(cache, keys);
     long allocated = allocatedBytes() - before;
 
-    System.out.printf("LRU on a pool: %,d bytes allocated by %,d hits%n", allocated, HITS);
+    System.out.printf("%s: %,d bytes allocated by %,d hits%n", label, allocated, HITS);
     assertThat(sink).isPositive();
     assertThat(allocated).as("bytes allocated by %,d hits", HITS).isLessThan(BUDGET_BYTES);
+  }
+
+  /** Puts KEYS keys, each its own value, boxed once and returned for the measured loops. */
+  private static Integer[] fill(Cache<Integer, Integer> cache) {
+    Integer[] keys = new Integer[KEYS];
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = i + 1_000_000; // outside Integer's small-value cache: boxing would show
+      cache.put(keys[i], keys[i]);
+    }
+    return keys;
   }
 
   /**
@@ -89,11 +86,7 @@ class HitAllocationTest {
   void aMillionUpdatesOfPresentKeysAllocateNothing(EvictionPolicy policy) throws Exception {
     Cache<Integer, Integer> cache =
         CacheBuilder.newBuilder().maximumSize(KEYS).policy(policy).build();
-    Integer[] keys = new Integer[KEYS];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = i + 1_000_000;
-      cache.put(keys[i], keys[i]);
-    }
+    Integer[] keys = fill(cache);
     updates(cache, keys); // warm-up
 
     long before = allocatedBytes();
