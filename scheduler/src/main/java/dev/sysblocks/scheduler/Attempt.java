@@ -26,6 +26,7 @@ final class Attempt implements JobContext {
   private int occurrence;
   long startedAt;
   long deadline; // meaningful only when task.options.timeoutNanos > 0
+  boolean timed; // startedAt is a fresh reading, and the run time is to be recorded
 
   /** The cancellation signal the job polls. */
   private volatile boolean stop;
@@ -46,12 +47,13 @@ final class Attempt implements JobContext {
   }
 
   /** Makes this the unsettled attempt {@code number} of {@code task}. Under the lock. */
-  void begin(Task<?> task, int number, int occurrence, long startedAt) {
+  void begin(Task<?> task, int number, int occurrence, long startedAt, boolean timed) {
     this.task = task;
     this.key = task.options.key;
     this.number = number;
     this.occurrence = occurrence;
     this.startedAt = startedAt;
+    this.timed = timed;
     this.deadline = startedAt + task.options.timeoutNanos;
     this.settled = false;
     // Read first: a volatile write costs a full fence, and the flags are raised only by a cancel,

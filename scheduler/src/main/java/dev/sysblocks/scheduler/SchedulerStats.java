@@ -143,7 +143,8 @@ public final class SchedulerStats {
   }
 
   /**
-   * Returns a percentile of the time attempts waited from becoming eligible to starting.
+   * Returns a percentile of the time attempts waited from becoming eligible to starting: of every
+   * attempt, or of the jobs sampled by {@link JobScheduler.Builder#sampleTimings}.
    *
    * @param quantile from 0 to 1, e.g. 0.99
    * @return the upper bound of the bucket holding it; zero if nothing was recorded
@@ -154,7 +155,8 @@ public final class SchedulerStats {
   }
 
   /**
-   * Returns a percentile of the time attempts ran, from start to settlement.
+   * Returns a percentile of the time attempts ran, from start to settlement: of every attempt, or
+   * of the jobs sampled by {@link JobScheduler.Builder#sampleTimings}.
    *
    * @param quantile from 0 to 1, e.g. 0.99
    * @return the upper bound of the bucket holding it; zero if nothing was recorded

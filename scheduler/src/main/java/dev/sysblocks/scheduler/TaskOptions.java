@@ -35,8 +35,8 @@ final class TaskOptions {
     this.tenant = tenant;
   }
 
-  /** The options of a job that sets none: the scheduler's default retry policy only. */
-  static TaskOptions defaults(JobScheduler owner, RetryPolicy retry) {
-    return new TaskOptions(owner, null, retry, 0, null, null, null);
+  /** The options of a job that sets none: the scheduler's default retry policy and timeout. */
+  static TaskOptions defaults(JobScheduler owner, RetryPolicy retry, long timeoutNanos) {
+    return new TaskOptions(owner, null, retry, timeoutNanos, null, null, null);
   }
 }

@@ -76,6 +76,21 @@
  * and returns to the store when a slot frees, so other types pass it without a second scan of the
  * store.
  *
+ * <h2>Clock readings</h2>
+ *
+ * <p>A reading of the system ticker costs about 25 ns here (a {@code System.nanoTime()}), and a job
+ * needs up to three: at submission (its eligibility time, and with aging its dispatch key), at
+ * start (its wait, its timeout's deadline) and at end (its run time). On a 2-core machine that is
+ * the part of the job's cost a {@code ThreadPoolExecutor}, which keeps no times, does not pay. So a
+ * job reads the ticker only when something needs the reading: with {@code noAging()}, timings
+ * sampled ({@code sampleTimings(16)}: one job in 16 by id) and no delay, timeout or recurrence, a
+ * job due at once takes no reading at all, and stands in the queue under the newest reading the
+ * scheduler has taken (never ahead of the ticker, so it is due). Aging, a listener, manual
+ * dispatch, tenants, type limits, a custom store or a default timeout make every job take its
+ * readings from the start; the first job that waits for a time (a delay, a retry's backoff, a
+ * period) or sets a timeout does so for good, so one delayed job ends the saving, never the
+ * correctness. The default, every job timed, keeps every reading. ClockReadingTest counts them.
+ *
  * <h2>Tenant fairness</h2>
  *
  * <p>With tenant weights, eligible entries move from the store into one heap per tenant, and

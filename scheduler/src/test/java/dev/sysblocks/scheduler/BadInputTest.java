@@ -119,6 +119,35 @@ class BadInputTest {
     assertThatThrownBy(() -> JobScheduler.builder().noAging().aging(Duration.ofSeconds(1)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("aging already set");
+    assertThatThrownBy(
+            () ->
+                JobScheduler.builder()
+                    .defaultTimeout(Duration.ofSeconds(1))
+                    .defaultTimeout(Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("default timeout already set");
+    assertThatThrownBy(() -> JobScheduler.builder().sampleTimings(4).sampleTimings(4))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("sampleTimings already set");
+  }
+
+  @Test
+  void theDefaultTimeoutMustBePositive() {
+    assertThatThrownBy(() -> JobScheduler.builder().defaultTimeout(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("timeout");
+    assertThatThrownBy(() -> JobScheduler.builder().defaultTimeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+  }
+
+  @Test
+  void timingSamplesMustBeAPowerOfTwo() {
+    for (int bad : new int[] {0, -16, 3, 24, 1 << 21}) {
+      assertThatThrownBy(() -> JobScheduler.builder().sampleTimings(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("oneIn must be a power of two from 1 to 2^20: " + bad);
+    }
   }
 
   @Test

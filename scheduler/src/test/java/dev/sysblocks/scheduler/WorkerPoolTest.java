@@ -40,6 +40,38 @@ class WorkerPoolTest {
   }
 
   @Test
+  void theDefaultTimeoutAppliesToJobsThatSetNoneAndAJobsOwnOverridesIt() throws Exception {
+    try (JobScheduler scheduler =
+        JobScheduler.builder().workers(2).defaultTimeout(Duration.ofMillis(50)).build()) {
+      Job<String> hang =
+          context -> {
+            new CountDownLatch(1).await(WAIT_SECONDS, TimeUnit.SECONDS);
+            return "not interrupted";
+          };
+      JobHandle<String> byDefault = scheduler.newJob(hang).priority(3).submit();
+      assertThatThrownBy(() -> byDefault.result().get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(TimeoutException.class);
+      CountDownLatch release = new CountDownLatch(1);
+      JobHandle<String> ownTimeout =
+          scheduler
+              .newJob(
+                  context -> {
+                    release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                    return "ran past the default";
+                  })
+              .timeout(Duration.ofSeconds(WAIT_SECONDS * 2))
+              .submit();
+      // Outlives the 50 ms default: released only once the first job's timeout has been seen.
+      assertThat(scheduler.stats().timedOut()).isEqualTo(1);
+      Thread.sleep(100); // not for correctness: gives a wrongly applied 50 ms timeout its chance
+      release.countDown();
+      assertThat(ownTimeout.result().get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .isEqualTo("ran past the default");
+    }
+  }
+
+  @Test
   void aTimedOutAttemptIsInterruptedAndRetried() throws Exception {
     try (JobScheduler scheduler = JobScheduler.builder().workers(1).build()) {
       CountDownLatch interrupted = new CountDownLatch(1);
