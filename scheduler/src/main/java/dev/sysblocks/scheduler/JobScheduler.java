@@ -187,7 +187,9 @@ public final class JobScheduler implements AutoCloseable {
    *     executor's 12.
    *   - settle and take in one lock hold, with one clock reading taken before the lock; counters
    *     written only under the lock (a plain read and a release write); running attempts in an
-   *     intrusive list; the timeouts thread woken only for a new earliest deadline.
+   *     intrusive list; the timeouts thread woken only for a deadline before the time it sleeps until
+   *     (waking it whenever the heap's head changed could wake it once per job while only one
+   *     worker was busy).
    * Statistics are read without the lock (submitted and queued-by-priority are atomics, as fast
    * submissions update them). Idle workers wait on a condition timed to the next run-at (capped at
    * TICKER_POLL_NANOS so a test's fake ticker is noticed). A daemon "timeouts" thread watches a
@@ -356,6 +358,10 @@ public final class JobScheduler implements AutoCloseable {
   private final PriorityQueue<Attempt> deadlines =
       new PriorityQueue<>((a, b) -> Long.signum(a.deadline - b.deadline)); // readings may wrap
   private Thread watchdog;
+  // What the timeouts thread waits for: a new deadline before watchdogUntil must wake it, a later
+  // one need not (it wakes then anyway, and looks at the heap). Idle: waiting with no deadline.
+  private boolean watchdogIdle = true;
+  private long watchdogUntil;
   private int workerSerial;
 
   // Statistics: written under the lock (histograms also outside), read without it.
@@ -842,8 +848,8 @@ public final class JobScheduler implements AutoCloseable {
     if (task.options.timeoutNanos > 0) {
       deadlines.add(a);
       ensureWatchdog();
-      if (deadlines.peek() == a) {
-        watchdogWake.signal(); // it sleeps until a later deadline; otherwise leave it asleep
+      if (watchdogIdle || a.deadline - watchdogUntil < 0) {
+        watchdogWake.signal(); // it would sleep past this deadline; otherwise leave it asleep
       }
     }
     return a;
@@ -1338,12 +1344,16 @@ public final class JobScheduler implements AutoCloseable {
         Attempt a = deadlines.peek();
         long now = read();
         if (a == null) {
+          watchdogIdle = true;
           watchdogWake.await();
         } else if (a.deadline - now <= 0) {
           deadlines.poll();
           outcome = timeOut(a, now);
         } else {
-          watchdogWake.awaitNanos(Math.min(a.deadline - now, TICKER_POLL_NANOS));
+          long sleep = Math.min(a.deadline - now, TICKER_POLL_NANOS);
+          watchdogIdle = false;
+          watchdogUntil = now + sleep;
+          watchdogWake.awaitNanos(sleep);
         }
       } catch (InterruptedException e) {
         // nobody interrupts this thread; keep watching

@@ -25,9 +25,12 @@ import org.openjdk.jmh.annotations.Threads;
  * batch of {@value #BATCH} jobs with mixed priorities (0 to 9, drawn once) and waits until all of
  * them have run, so the score is submit + queue + dispatch + run + completion, not how fast a queue
  * fills. {@code sysblocks-scheduler}: strict priorities ({@code noAging()}), no retries, no
- * timeout. {@code sysblocks-scheduler-full}: aging every 10 ms, a retry policy (3 attempts,
- * exponential backoff with full jitter) and a 10 s per-attempt timeout on every job, so every
- * dispatch also goes through the timeout heap and the watchdog. Peers: {@code jdk-tpe-pbq}, a
+ * timeout, wait and run times recorded for one job in 16 ({@code sampleTimings(16)}), so an
+ * unsampled job takes no clock reading at all (see the scheduler's package documentation, "Clock
+ * readings"); the peers record no timings. {@code sysblocks-scheduler-full}: aging every 10 ms, a
+ * retry policy (3 attempts, exponential backoff with full jitter) and a 10 s per-attempt timeout
+ * set as the scheduler's default ({@code defaultTimeout}), every job's times recorded, so every
+ * dispatch also goes through the timeout heap and the watchdog and takes its clock readings. Peers: {@code jdk-tpe-pbq}, a
  * {@code ThreadPoolExecutor} with 2 threads over a {@code PriorityBlockingQueue}, priority by a
  * {@code Comparable} wrapper (priority, then arrival); {@code quartz-ram}, Quartz 2.5 with its
  * {@code RAMJobStore} and a 2-thread pool, priority as the trigger's. With {@code -prof gc}: bytes
