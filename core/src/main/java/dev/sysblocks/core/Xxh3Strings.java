@@ -35,10 +35,13 @@ final class Xxh3Strings {
    * four 16-byte blocks, from both ends: bytes [0, 16), [16, 32), [10, 26) and [26, 42), i.e. chars
    * [0, 8), [8, 16), [5, 13) and [13, 21). Each block is two chars4 reads, so 32 charAt calls in all.
    *
-   *    chars  0         8        13   16       21
-   *           |--- A ---|--- B ---|         |
-   *                |--- C ---|--- D ---|
-   *           acc = 42 * P1 + mix(A, s0) + mix(B, s2) + mix(C, s3) + mix(D, s1);  avalanche(acc)
+   *    char   0            5        8            13       16                21
+   *           |------ A: chars 0-7 -------|------ B: chars 8-15 ------|
+   *                        |------ C: chars 5-12 ------|------ D: chars 13-20 ------|
+   *
+   *    acc = 42 * P1 + mix(A, s0) + mix(D, s1) + mix(B, s2) + mix(C, s3);   hash = avalanche(acc)
+   *    (s_k: the k-th 16-byte block of the secret, with +seed on its first and -seed on its second
+   *    8 bytes; mix: the two 64-bit halves XORed with them, multiplied to 128 bits, halves XORed)
    *
    * Invariant
    * ---------
@@ -49,9 +52,15 @@ final class Xxh3Strings {
    *
    * Cost
    * ----
-   * O(length): at most 60 four-char reads and 16 64x64->128-bit multiplies (120 chars). No allocation,
-   * no array access for the secret. Measured by KeyHashSpeedBenchmark (rows sysblocks-xxh3 and
-   * hash4j-xxh3, profiles "strings" and "mixed"); see benchmarks/results/KeyHashSpeedBenchmark.md.
+   * O(length): at most 64 four-char reads and 16 64x64->128-bit multiplies (120 chars). No allocation;
+   * up to 64 chars no array access for the secret either (from 65 chars the rounds after the eighth
+   * read their secret words from a 14-entry static array). Measured by KeyHashSpeedBenchmark, rows
+   * sysblocks-xxh3 and hash4j-xxh3 in the profiles "strings" and "mixed"
+   * (benchmarks/results/KeyHashSpeedBenchmark.md once re-measured).
+   *
+   * Concurrency
+   * -----------
+   * Static pure functions over an immutable String and constants: any number of threads at once.
    *
    * Alternatives
    * ------------
