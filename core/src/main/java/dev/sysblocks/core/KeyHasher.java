@@ -47,23 +47,32 @@ public interface KeyHasher {
    * after ~2^16 keys (birthday bound), which shows up as imbalance on rings with many virtual nodes.
    *
    * Idea. XXH3 (Yann Collet, 2019) with 64-bit output: it passes SMHasher's quality tests and is among
-   * the fastest non-cryptographic hashes for short inputs, which is what keys are. We use hash4j's
-   * implementation (Dynatrace), which reads a CharSequence's chars directly: hashing a String allocates
-   * nothing, where Guava's Hashing.murmur3_128().hashString(s, UTF_8) allocates a Hasher and a HashCode
-   * per call (see KeyHashSpeedBenchmark in benchmarks/, with -prof gc).
+   * the fastest non-cryptographic hashes for short inputs, which is what keys are. A String of up to
+   * 120 chars (the common key) is hashed by our own String-typed XXH3, Xxh3Strings: it reads the
+   * String's chars in place (four chars packed into one long per read), with the secret words as
+   * constants, and its charAt calls are on String, a final class, so they stay direct calls however
+   * many other CharSequence types the process hashes. Everything else (longer Strings, other
+   * CharSequences, bytes, longs) goes to hash4j's implementation (Dynatrace), which gives the same
+   * values bit for bit (Xxh3StringsPropertyTest) and also reads a CharSequence's chars directly.
+   * Neither allocates, where Guava's Hashing.murmur3_128().hashString(s, UTF_8) allocates a Hasher
+   * and a HashCode per call (see KeyHashSpeedBenchmark in benchmarks/, with -prof gc).
    *
-   * Cost. O(length). Measured by KeyHashSpeedBenchmark (full mode, 2 forks, JDK 17, 2-core AMD EPYC
-   * VM, benchmarks/results/KeyHashSpeedBenchmark.md): a 21-character String takes 22.9 ns and 0 B,
+   * Cost. O(length). Measured by KeyHashSpeedBenchmark before Xxh3Strings existed, with every String
+   * hashed by hash4j (full mode, 2 forks, JDK 17, 2-core AMD EPYC VM,
+   * benchmarks/results/KeyHashSpeedBenchmark.md): a 21-character String took 22.9 ns and 0 B,
    * against 72.0 ns and 232 B for Guava murmur3_128 (3.1x faster); 8 characters 10.1 ns (5.6x).
+   * The benchmark now also has a hash4j-xxh3 row and a "mixed" profile (the process has also hashed
+   * non-String CharSequences, which makes hash4j's charAt call sites megamorphic), so the String
+   * path's effect can be read off one table. (An earlier String-typed prototype measured the same
+   * speed as hash4j while only Strings were hashed, and several times faster once other CharSequence
+   * types had been hashed too: the gain to expect is mostly in the mixed profile.)
    * Worked example of where the time goes: a String is hashed as its UTF-16 code units, so 21 chars
-   * are 42 bytes, read one char at a time through charAt (about 0.6 ns per char here). That is why
-   * Guava's farmHashFingerprint64 is as fast at 21 chars (20.9 ns) and faster at 64 (18.7 vs 44.5 ns)
-   * despite allocating: it first copies the String to UTF-8 bytes with an intrinsic (half the bytes,
-   * read 8 at a time), then hashes those. We measured two alternatives before keeping this one:
-   * copying the chars into a thread-local char[] first (slower: 28-31 ns at 21 chars) and a
-   * hand-specialised String path with the XXH3 secret as constants (same speed: the reads dominate).
-   * Allocation-free and seed-able beats the last few nanoseconds; revisit if a JDK exposes bulk,
-   * allocation-free access to a String's bytes.
+   * are 42 bytes, read one char at a time through charAt (about 0.6 ns per char in that run). That is
+   * why Guava's farmHashFingerprint64 was as fast at 21 chars (20.9 ns) and faster at 64 (18.7 vs
+   * 44.5 ns) despite allocating: it first copies the String to UTF-8 bytes with an intrinsic (half the
+   * bytes, read 8 at a time), then hashes those. Copying the chars into a thread-local char[] first
+   * was measured slower (28-31 ns at 21 chars). Allocation-free and seed-able beats the last few
+   * nanoseconds; revisit if a JDK exposes bulk, allocation-free access to a String's bytes.
    *
    * Invariant. A hasher is a pure function of (seed, input bytes): the same key gives the same hash
    * on every call, thread, JVM and release (KeyHasherGoldenTest pins the values). CharSequence input

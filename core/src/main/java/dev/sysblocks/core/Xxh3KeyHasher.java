@@ -4,26 +4,32 @@ import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
 import java.util.Objects;
 
-/** XXH3-64 through hash4j. Immutable; the seed is never printed. */
+/**
+ * XXH3-64. Strings of up to {@link Xxh3Strings#MAX_CHARS} chars are hashed by {@link Xxh3Strings}
+ * (a String-typed copy of the algorithm that keeps its charAt calls monomorphic); every other input
+ * (longer Strings, other CharSequence types, bytes, longs) by hash4j. Both give the same values.
+ * Immutable; the seed is never printed.
+ */
 final class Xxh3KeyHasher implements KeyHasher {
 
-  static final Xxh3KeyHasher UNSEEDED = new Xxh3KeyHasher(Hashing.xxh3_64(), "xxh3");
+  static final Xxh3KeyHasher UNSEEDED = new Xxh3KeyHasher(0L, "xxh3");
 
   private final Hasher64 hasher;
+  private final long seed;
   private final String name;
 
   Xxh3KeyHasher(long seed, String name) {
-    this(Hashing.xxh3_64(seed), name);
-  }
-
-  private Xxh3KeyHasher(Hasher64 hasher, String name) {
-    this.hasher = hasher;
+    this.hasher = seed == 0 ? Hashing.xxh3_64() : Hashing.xxh3_64(seed);
+    this.seed = seed;
     this.name = name;
   }
 
   @Override
   public long hash(CharSequence key) {
     Objects.requireNonNull(key, "key");
+    if (key instanceof String s && s.length() <= Xxh3Strings.MAX_CHARS) {
+      return Xxh3Strings.hash(s, seed);
+    }
     return hasher.hashCharsToLong(key);
   }
 

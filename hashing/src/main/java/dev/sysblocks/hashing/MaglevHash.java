@@ -72,10 +72,21 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
    * w / max(w) credit and claims one slot per whole unit.
    *
    * Cost. Lookup: slot = high 64 bits of (keyHash * M) (Lemire's multiply-shift reduction, no
-   * division), then one array read: O(1). Build: O(M log M) expected (a node's probe sequence
-   * lengthens as the table fills, like coupon collecting). Memory: 4 bytes per slot.
+   * division), then one array read that yields the node itself: O(1). Build: O(M log M) expected (a
+   * node's probe sequence lengthens as the table fills, like coupon collecting). Memory: one
+   * reference per slot, 4 bytes with compressed references (heaps under 32 GB), else 8: 400 KB at
+   * 1,000 nodes (102,407 slots).
    *
-   * Concurrency. As HashRing: lookups read one immutable snapshot through a volatile field; changes
+   * Where a lookup's time goes. The work is a multiply and a few loads, so the time is the chain of
+   * dependent loads: the table reference, then the slot. The table is read at a random slot, so
+   * once it outgrows L1 (48 KB on the benchmark machine's cores; the default table for 65 to 128
+   * nodes, 12,809 slots, is 51 KB) lookups pay L2 reads; that is the step from nodes=100 to nodes=1000 in NodeLookupSpeedBenchmark.
+   * The table stores node references, not 16-bit node indexes into a node array (the previous
+   * design: half the memory, but a second dependent read per lookup). The 100-slots-per-node floor
+   * keeps the table large; only a smaller table, that is worse balance and more disruption, would
+   * bring it back into L1.
+   *
+   * Concurrency. As HashRing: lookups read one immutable table through a volatile field; changes
    * rebuild under a lock and publish.
    *
    * Alternatives. HashRing: minimal disruption and preference lists, at a search per lookup.
@@ -98,6 +109,13 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
   private final int slotsPerNode;
   private final int fixedTableSize;
   private volatile Snapshot<N> snapshot = new Snapshot<>(new int[0], List.of());
+
+  /**
+   * The current snapshot's {@code owners} table, published on its own so that {@link #ownerOf}
+   * reads the table straight from this object: one hop fewer than through the snapshot. Always
+   * written together with {@code snapshot}, table first, under the membership lock.
+   */
+  private volatile Object[] lookupTable = snapshot.owners;
 
   private MaglevHash(Builder<N> builder, int slotsPerNode, int fixedTableSize) {
     super(builder.nodeId, MAX_TABLE_SIZE / slotsPerNode);
@@ -283,7 +301,7 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
       nodes.add(m.node);
     }
     if (n == 0) {
-      snapshot = new Snapshot<>(new int[0], List.of());
+      install(new Snapshot<>(new int[0], List.of()));
       return;
     }
     int size = fixedTableSize > 0 ? fixedTableSize : defaultTableSize(n, slotsPerNode);
@@ -323,13 +341,19 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
         }
       }
     }
-    snapshot = new Snapshot<>(table, Collections.unmodifiableList(nodes));
+    install(new Snapshot<>(table, Collections.unmodifiableList(nodes)));
+  }
+
+  private void install(Snapshot<N> next) {
+    lookupTable = next.owners;
+    snapshot = next;
   }
 
   @Override
+  @SuppressWarnings("unchecked") // the table holds only N values
   public N ownerOf(long keyHash) {
-    Snapshot<N> s = snapshot;
-    return s.node(s.slotOf(keyHash));
+    Object[] table = lookupTable;
+    return (N) table[slotOf(keyHash, table.length)];
   }
 
   /**
@@ -413,51 +437,46 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
   }
 
   /**
-   * An immutable table: slot to node index, nodes sorted by id. The indexes are 16-bit while there
-   * are at most 65,536 nodes: half the memory of an int table, so that at 100 nodes (10,007 slots,
-   * 20 KB) the table fits a 32 KB L1 data cache, and at 1,000 nodes it takes 200 KB of L2 instead
-   * of 400 KB; the node is then one read of a small array (NodeLookupSpeedBenchmark, maglev rows).
+   * An immutable table: slot to node, nodes sorted by id. The table holds the node references
+   * themselves, so a lookup is one dependent read after the slot is known. An earlier version held
+   * 16-bit node indexes (half the memory: 2 bytes per slot instead of 4 with compressed references,
+   * 8 without) and read the node from a second array; that second read sat on every lookup's
+   * critical path behind the table read, which at 1,000 nodes misses L1 (NodeLookupSpeedBenchmark,
+   * maglev rows, nodes=1000). The same table is published on its own in {@link #lookupTable}.
    */
   private static final class Snapshot<N> {
-    /** Slot to node index when there are at most 65,536 nodes, else null. */
-    final char[] narrow;
+    /** Slot to node; its length is the table size, 0 when there are no nodes. */
+    final Object[] owners;
 
-    /** Slot to node index when there are more, else null. */
-    final int[] wide;
-
-    final Object[] nodeArray;
     final int size;
     final List<N> nodes;
 
     Snapshot(int[] table, List<N> nodes) {
       this.size = table.length;
       this.nodes = nodes;
-      this.nodeArray = nodes.toArray();
-      if (nodes.size() <= 1 << 16) {
-        narrow = new char[table.length];
-        for (int i = 0; i < table.length; i++) {
-          narrow[i] = (char) table[i];
-        }
-        wide = null;
-      } else {
-        narrow = null;
-        wide = table;
+      Object[] nodeArray = nodes.toArray();
+      owners = new Object[table.length];
+      for (int i = 0; i < table.length; i++) {
+        owners[i] = nodeArray[table[i]];
       }
     }
 
     /** The node in a slot. */
-    @SuppressWarnings("unchecked") // nodeArray holds only N values
+    @SuppressWarnings("unchecked") // owners holds only N values
     N node(int slot) {
-      char[] n = narrow;
-      return (N) nodeArray[n != null ? n[slot] : wide[slot]];
+      return (N) owners[slot];
     }
 
-    /** Lemire's reduction: the high word of keyHash (as unsigned) times the table size. */
     int slotOf(long keyHash) {
-      if (size == 0) {
-        throw noNodes();
-      }
-      return (int) Math.multiplyHigh(keyHash >>> 1, (long) size << 1);
+      return MaglevHash.slotOf(keyHash, size);
     }
+  }
+
+  /** Lemire's reduction: the high word of keyHash (as unsigned) times the table size. */
+  static int slotOf(long keyHash, int size) {
+    if (size == 0) {
+      throw noNodes();
+    }
+    return (int) Math.multiplyHigh(keyHash >>> 1, (long) size << 1);
   }
 }
