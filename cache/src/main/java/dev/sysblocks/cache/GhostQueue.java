@@ -150,6 +150,18 @@ final class GhostQueue {
     live = 0;
   }
 
+  /** Test hook: the fingerprints held, oldest first. */
+  long[] fingerprintsOldestFirst() {
+    long[] out = new long[live];
+    int w = 0;
+    for (int i = 0, r = head; i < length; i++, r = wrap(r + 1)) {
+      if (ring[r] != EMPTY) {
+        out[w++] = ring[r];
+      }
+    }
+    return out;
+  }
+
   private void dropOldest() {
     for (; ; ) {
       long f = ring[head];
