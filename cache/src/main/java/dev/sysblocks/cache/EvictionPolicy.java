@@ -21,6 +21,9 @@ public enum EvictionPolicy {
    * S3-FIFO (SOSP 2023): a small FIFO queue that filters one-hit wonders, a main FIFO queue with
    * 2-bit counters, and a ghost queue of recently dropped keys. Hits only bump a counter; usually
    * the best hit ratio of the policies here on web traces, and partly resists loops and scans.
+   * Inserts are queued in a write buffer and applied under a try-lock, so under concurrency the
+   * size bound is exact once {@link Cache#cleanUp()} has run (on one thread with the default
+   * executor, after every write).
    */
   S3_FIFO,
 

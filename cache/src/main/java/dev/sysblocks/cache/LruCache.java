@@ -1,14 +1,11 @@
 package dev.sysblocks.cache;
 
 import dev.sysblocks.core.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -27,147 +24,109 @@ import java.util.function.Consumer;
 final class LruCache<K, V> extends AbstractCache<K, V> {
 
   /*
-  * Problem. An LRU cache moves an entry to the front of a list on every hit. The list is shared,
-  * so the textbook concurrent LRU -- Collections.synchronizedMap(new LinkedHashMap(n, .75f,
-  * true)) -- takes a lock on every read, and threads that only read queue behind one another.
-  * Measured here (issue 5): Caffeine reads 3.1x faster than that map on 2 threads when every
-  * read hits. The older ConcurrentLinkedHashMap design recorded reads in a ConcurrentLinkedQueue
-  * and reached only ~1.0x: its queue allocates a node per read, and the allocation rate, not the
-  * lock, became the bottleneck.
-  *
-  * Idea. Separate the lookup from the bookkeeping (Caffeine's design [1], after BP-Wrapper [2]).
-  * A ConcurrentHashMap from key to node answers reads. The recency order is a doubly linked list
-  * of the same nodes, owned by whoever holds the eviction lock. A hit does not touch the list; it
-  * appends the node to a read buffer and returns. The buffers are rings of preallocated slots
-  * (StripedReadBuffer), striped by thread so that readers rarely share a tail, bounded (16 slots
-  * a stripe) and lossy: a full or contended stripe drops the event. Writes go to a WriteBuffer
-  * that never drops. A thread that finds work to do takes the lock with tryLock -- never waiting
-  * for it -- and replays: reads first (move to the MRU end), then writes (link, or unlink), then
-  * evicts from the LRU end until size <= maximum.
-  *
-  *    readers ---offer(node)---> [ stripe 0: 16 slots ] \
-  *    readers ---offer(node)---> [ stripe 1: 16 slots ]  }--drain under tryLock--> LRU list
-  *    writers ---offer(node)---> [ write buffer ring  ] /                            |
-  *                                                                   evict LRU end <-+
-  *
-  * Drain state machine. A drain is a task (DrainTask) given to the builder's executor: by default
-  * it runs at once on the thread that asks for it; with a pool it runs there while the caller
-  * returns. drainStatus says whether one is needed or under way, so that only one is scheduled:
-  *
-  *   IDLE --write, or a full stripe--> PROCESSING_TO_IDLE (task submitted) --drained--> IDLE
-  *                                        | a write meanwhile                    ^
-  *                                        v                                     | next round
-  *                                  PROCESSING_TO_REQUIRED ------ closing CAS fails
-  *
-  * Every transition into PROCESSING_TO_IDLE is a CAS and the drain opens each round with a
-  * getAndSet, so a drain sees every event buffered before the status change that covers it. The
-  * drain runs under tryLock; after MAX_DRAIN_ROUNDS it leaves REQUIRED, which the next read or
-  * write turns into a new task. Readers ask for a drain only when their stripe is full or the
-  * status is REQUIRED, so in a read-only steady state nobody takes the lock. With a pool, reads
-  * arriving while the task is pending are dropped: readers do no reordering at all (Caffeine's
-  * default, the common fork-join pool, works the same way), at a cost in exactness measured
-  * below.
-
-  * Invariant. Every node in the list is in the map or has a removal pending in the write buffer;
-  * `size` counts linked nodes; after a drain size <= maximumSize, and the map holds no more than
-  * the list plus the adds still in the write buffer. A write event is idempotent: replaying it
-  * links a live node that is not linked and unlinks a retired (removed) node that is, so the
-  * order of an add and a remove of one node in the buffer does not matter.
-  *
-  * Worked example (maximum 3, one thread). put a, b, c: list a b c. get a: the read sits in the
-  * buffer, list still a b c. put d: the write drains the read (b c a), links d (b c a d), size 4 >
-  * 3, evicts b: c a d, exactly what LinkedHashMap(accessOrder) holds. On two threads the read of a
-  * might have been dropped from a full stripe; then a would be evicted instead of b.
-  *
-  * What "approximately" costs. Replaying the shared LIRS and cache2k traces one thread at a time
-  * (TraceHitRatioTest), this class reproduces the exact-LRU column of reference-hit-ratios.csv to
-  * the second decimal on all 58 rows. Split over 2 threads (ConcurrentLruTraceHitRatioTest: web07,
-  * web12, multi2, sprite, 2_pools, cpp at 4 sizes each) and compared with exact LRU replaying the
-  * same interleaving, every row stayed within 0.25 points in 8 of 10 runs, the mean over the 24
-  * rows near 0.00 -- the buffers cost almost nothing at 2 threads; in the other two runs (the
-  * 2-core machine shared with other builds) one row moved by -0.67 and one by +0.76. It can come
-  * out above exact LRU: while a drainer is descheduled holding the lock, adds wait in the write
-  * buffer and the map briefly holds more than the maximum, so a few lookups hit entries exact LRU
-  * had already evicted. What moves the hit ratio is the interleaving itself: exact LRU on a
-  * 2-thread order loses up to 9 points on a small cache (web12, 137 entries: 39.70 % in trace
-  * order, 30.85 % interleaved), as any concurrent cache would. Reads are dropped only when a
-  * stripe fills faster than drains empty it, that is, for entries that are being hit very often
-  * -- the ones least likely to be near the LRU end anyway. All of this is with drains on the
-  * calling threads. With the common fork-join pool as executor, on the same 2-core machine with
-  * another build running, one run moved rows by -4.40 to +23.66 points (mean +1.43): reads
-  * dropped while a drain waited for the pool thread cost up to 4.4 points, and evictions lagging
-  * behind writes let small caches (sprite at 100 entries) hold up to a write buffer's worth (256
-  * entries here) beyond their maximum for a while.
-  *
-  * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail (and a
-  * LongAdder increment if stats are recorded); no lock, no allocation (HitAllocationTest: a
-  * million hits allocate about 1.3 KB in all, the measuring call's own bytes, with or without a
-  * pool). A clock read is added only when a time-to-live is set.
-  * Measured (CacheGetPutBenchmark, 2-core VM, JDK 17, 2026-11-23, 2 forks, Zipf reads over 65,536
-  * keys): all hits, one thread 101 ns against 76 for a synchronized LinkedHashMap and 98 for
-  * Caffeine; two threads 91 ns against 266 and 85 (2.92x the map, 0.94x Caffeine); a cache of a
-  * tenth of the keys on two threads 172 +- 143 ns against 206 and 170. Before the padding, the
-  * separate links, the spread stripes and opt-in stats, two threads took 217 +- 136 ns against
-  * Caffeine's 147. With the common pool as executor, hits on two threads were slower here (134
-  * ns): on two cores the pool thread competes with the readers.
-  * put: a map lookup, then an insert (a new node, enqueued as a write) or an in-place update
-  * under the node's monitor (no allocation, enqueued as a read); O(1) amortized, the drain costs
-  * O(1) per event. Memory per
-  * entry: the map's own entry, a node of key, value, write time, a flag and its Links (40 bytes
-  * with compressed oops), and the Links of two neighbours, the node and a flag (32 bytes).
-  *
-  * Concurrency. Map: ConcurrentHashMap. An entry leaves it only through retire(), which removes
-  * the node and marks it retired under the node's monitor; put updates a live node in place under
-  * the same monitor, and retries from the map if it finds the node retired, so an update is never
-  * lost on a node being removed (Caffeine's scheme [1]). Everything else (links, size)
-  * belongs to the holder of evictionLock. Readers may return a value that is concurrently being
-  * evicted; that read linearizes before the eviction. Loads run outside all of this
-  * (AbstractCache).
-  *
-  * Alternatives. SieveCache: no reordering at all, hits set a bit; higher hit ratios on most web
-  * traces, equally defenceless against scans. S3FifoCache: hits bump a counter, a small queue
-  * filters one-hit wonders; usually the best hit ratio here on web traces. CaffeineCache: the same
-  * buffer design with W-TinyLFU admission, scan-resistant, and more tuned (its read buffer grows
-  * its stripes on contention; ours is sized once from the processor count). Pick this class for
-  * plain LRU semantics with predictable behaviour and no frequency sketch; give it a pool
-  * executor only where read throughput on busy cores matters more than the exact order.
-  *
-  * References.
-  *  [1] B. Manes, "Design of a modern cache", http://highscalability.com/blog/2016/1/25/design-of-a-modern-cache.html
-  *  [2] X. Ding, S. Jiang, X. Zhang, "BP-Wrapper: A System Framework Making Any Replacement
-  *      Algorithms (Almost) Lock Contention Free", ICDE 2009,
-  *      https://ieeexplore.ieee.org/document/4812418
-  *  [3] ConcurrentLinkedHashMap, https://github.com/ben-manes/concurrentlinkedhashmap
-  */
-
-  /** Nothing to do, or nothing anyone has asked to be done. */
-  private static final int IDLE = 0;
-
-  /** Events wait in the buffers and no drain is scheduled: the next read or write schedules one. */
-  private static final int REQUIRED = 1;
-
-  /** A drain is scheduled or running and has seen every event recorded so far. */
-  private static final int PROCESSING_TO_IDLE = 2;
-
-  /** A drain is scheduled or running, and a write came after it started: it must go round again. */
-  private static final int PROCESSING_TO_REQUIRED = 3;
-
-  /**
-   * Replays per drain before the drainer leaves the rest to the next caller: bounds the time one
-   * unlucky caller spends draining for others when writers keep arriving.
+   * Problem. An LRU cache moves an entry to the front of a list on every hit. The list is shared,
+   * so the textbook concurrent LRU -- Collections.synchronizedMap(new LinkedHashMap(n, .75f,
+   * true)) -- takes a lock on every read, and threads that only read queue behind one another.
+   * Measured here (issue 5): Caffeine reads 3.1x faster than that map on 2 threads when every
+   * read hits. The older ConcurrentLinkedHashMap design recorded reads in a ConcurrentLinkedQueue
+   * and reached only ~1.0x: its queue allocates a node per read, and the allocation rate, not the
+   * lock, became the bottleneck.
+   *
+   * Idea. Separate the lookup from the bookkeeping (Caffeine's design [1], after BP-Wrapper [2]).
+   * A ConcurrentHashMap from key to node answers reads. The recency order is a doubly linked list
+   * of the same nodes, owned by whoever holds the eviction lock. A hit does not touch the list; it
+   * appends the node to a read buffer and returns. The buffers are rings of preallocated slots
+   * (StripedReadBuffer), striped by thread so that readers rarely share a tail, bounded (16 slots
+   * a stripe) and lossy: a full or contended stripe drops the event. Writes go to a WriteBuffer
+   * that never drops. A thread that finds work to do takes the lock with tryLock -- never waiting
+   * for it -- and replays: reads first (move to the MRU end), then writes (link, or unlink), then
+   * evicts from the LRU end until size <= maximum.
+   *
+   *    readers ---offer(node)---> [ stripe 0: 16 slots ] \
+   *    readers ---offer(node)---> [ stripe 1: 16 slots ]  }--drain under tryLock--> LRU list
+   *    writers ---offer(node)---> [ write buffer ring  ] /                            |
+   *                                                                   evict LRU end <-+
+   *
+   * Drain state machine (DrainScheduler, shared with S3FifoCache). A drain is a task given to the
+   * builder's executor: by default it runs at once on the thread that asks for it; with a pool it
+   * runs there while the caller returns. A status word makes sure only one is scheduled and that it
+   * sees every event buffered before it; the drain takes the lock with tryLock, so no writer waits
+   * for another's drain. Readers ask for a drain only when their stripe is full or the status is
+   * REQUIRED, so in a read-only steady state nobody takes the lock. With a pool, reads arriving
+   * while the task is pending are dropped: readers do no reordering at all (Caffeine's default,
+   * the common fork-join pool, works the same way), at a cost in exactness measured below.
+   *
+   * Invariant. Every node in the list is in the map or has a removal pending in the write buffer;
+   * `size` counts linked nodes; after a drain size <= maximumSize, and the map holds no more than
+   * the list plus the adds still in the write buffer. A write event is idempotent: replaying it
+   * links a live node that is not linked and unlinks a retired (removed) node that is, so the
+   * order of an add and a remove of one node in the buffer does not matter.
+   *
+   * Worked example (maximum 3, one thread). put a, b, c: list a b c. get a: the read sits in the
+   * buffer, list still a b c. put d: the write drains the read (b c a), links d (b c a d), size 4 >
+   * 3, evicts b: c a d, exactly what LinkedHashMap(accessOrder) holds. On two threads the read of a
+   * might have been dropped from a full stripe; then a would be evicted instead of b.
+   *
+   * What "approximately" costs. Replaying the shared LIRS and cache2k traces one thread at a time
+   * (TraceHitRatioTest), this class reproduces the exact-LRU column of reference-hit-ratios.csv to
+   * the second decimal on all 58 rows. Split over 2 threads (ConcurrentLruTraceHitRatioTest: web07,
+   * web12, multi2, sprite, 2_pools, cpp at 4 sizes each) and compared with exact LRU replaying the
+   * same interleaving, every row stayed within 0.25 points in 8 of 10 runs, the mean over the 24
+   * rows near 0.00 -- the buffers cost almost nothing at 2 threads; in the other two runs (the
+   * 2-core machine shared with other builds) one row moved by -0.67 and one by +0.76. It can come
+   * out above exact LRU: while a drainer is descheduled holding the lock, adds wait in the write
+   * buffer and the map briefly holds more than the maximum, so a few lookups hit entries exact LRU
+   * had already evicted. What moves the hit ratio is the interleaving itself: exact LRU on a
+   * 2-thread order loses up to 9 points on a small cache (web12, 137 entries: 39.70 % in trace
+   * order, 30.85 % interleaved), as any concurrent cache would. Reads are dropped only when a
+   * stripe fills faster than drains empty it, that is, for entries that are being hit very often
+   * -- the ones least likely to be near the LRU end anyway. All of this is with drains on the
+   * calling threads. With the common fork-join pool as executor, on the same 2-core machine with
+   * another build running, one run moved rows by -4.40 to +23.66 points (mean +1.43): reads
+   * dropped while a drain waited for the pool thread cost up to 4.4 points, and evictions lagging
+   * behind writes let small caches (sprite at 100 entries) hold up to a write buffer's worth (256
+   * entries here) beyond their maximum for a while.
+   *
+   * Cost. getIfPresent: one map lookup, one volatile read, one CAS on a stripe tail (and a
+   * LongAdder increment if stats are recorded); no lock, no allocation (HitAllocationTest: a
+   * million hits allocate about 1.3 KB in all, the measuring call's own bytes, with or without a
+   * pool). A clock read is added only when a time-to-live is set.
+   * Measured (CacheGetPutBenchmark, 2-core VM, JDK 17, 2026-11-23, 2 forks, Zipf reads over 65,536
+   * keys): all hits, one thread 101 ns against 76 for a synchronized LinkedHashMap and 98 for
+   * Caffeine; two threads 91 ns against 266 and 85 (2.92x the map, 0.94x Caffeine); a cache of a
+   * tenth of the keys on two threads 172 +- 143 ns against 206 and 170. Before the padding, the
+   * separate links, the spread stripes and opt-in stats, two threads took 217 +- 136 ns against
+   * Caffeine's 147. With the common pool as executor, hits on two threads were slower here (134
+   * ns): on two cores the pool thread competes with the readers.
+   * put: a map lookup, then an insert (a new node, enqueued as a write) or an in-place update
+   * under the node's monitor (no allocation, enqueued as a read); O(1) amortized, the drain costs
+   * O(1) per event. Memory per
+   * entry: the map's own entry, a node of key, value, write time, a flag and its Links (40 bytes
+   * with compressed oops), and the Links of two neighbours, the node and a flag (32 bytes).
+   *
+   * Concurrency. Map: ConcurrentHashMap. An entry leaves it only through retire(), which removes
+   * the node and marks it retired under the node's monitor; put updates a live node in place under
+   * the same monitor, and retries from the map if it finds the node retired, so an update is never
+   * lost on a node being removed (Caffeine's scheme [1]). Everything else (links, size) belongs
+   * to the holder of the eviction lock. Readers may return a value that is concurrently being
+   * evicted; that read linearizes before the eviction. Loads run outside all of this
+   * (AbstractCache).
+   *
+   * Alternatives. SieveCache: no reordering at all, hits set a bit; higher hit ratios on most web
+   * traces, equally defenceless against scans. S3FifoCache: hits bump a counter, a small queue
+   * filters one-hit wonders; usually the best hit ratio here on web traces. CaffeineCache: the same
+   * buffer design with W-TinyLFU admission, scan-resistant, and more tuned (its read buffer grows
+   * its stripes on contention; ours is sized once from the processor count). Pick this class for
+   * plain LRU semantics with predictable behaviour and no frequency sketch; give it a pool
+   * executor only where read throughput on busy cores matters more than the exact order.
+   *
+   * References.
+   *  [1] B. Manes, "Design of a modern cache", http://highscalability.com/blog/2016/1/25/design-of-a-modern-cache.html
+   *  [2] X. Ding, S. Jiang, X. Zhang, "BP-Wrapper: A System Framework Making Any Replacement
+   *      Algorithms (Almost) Lock Contention Free", ICDE 2009,
+   *      https://ieeexplore.ieee.org/document/4812418
+   *  [3] ConcurrentLinkedHashMap, https://github.com/ben-manes/concurrentlinkedhashmap
    */
-  private static final int MAX_DRAIN_ROUNDS = 4;
-
-  private static final VarHandle DRAIN_STATUS;
-
-  static {
-    try {
-      DRAIN_STATUS =
-          MethodHandles.lookup().findVarHandle(DrainStatusField.class, "drainStatus", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
 
   private final long maximumSize;
   private final long ttlNanos; // 0: no expiry, and no clock read on a hit
@@ -176,32 +135,25 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
       new StripedReadBuffer<>(StripedReadBuffer.defaultStripes());
   private final WriteBuffer<Node<K, V>> writeBuffer =
       new WriteBuffer<>(WriteBuffer.defaultCapacity());
-  private final ReentrantLock evictionLock = new ReentrantLock();
 
   /** Preallocated so that draining does not allocate a method reference each time. */
   private final Consumer<Node<K, V>> onAccess = this::onAccess;
 
   /**
-   * IDLE, REQUIRED or PROCESSING, read by every read and written by every drain: in its own padded
-   * object, so that a drain does not invalidate the cache line holding the fields above, which
-   * every read needs.
+   * The drain status and the eviction lock, read by every read and written by every drain: in their
+   * own padded object, so that a drain does not invalidate the cache line holding the fields above,
+   * which every read needs.
    */
-  private final DrainStatus drainStatus = new DrainStatus();
+  private final DrainScheduler drains;
 
-  /** Guarded by evictionLock; padded for the same reason: a drain writes it on every reorder. */
+  /** Guarded by the eviction lock; padded too: a drain writes it on every reorder. */
   private final AccessOrder<K, V> order = new AccessOrder<>();
-
-  /** Runs the drains; Runnable::run runs them on the thread that schedules them. */
-  private final Executor executor;
-
-  /** Submitted again and again: preallocated, and a ForkJoinTask so a pool does not wrap it. */
-  private final DrainTask drainTask = new DrainTask(this);
 
   LruCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats, Executor executor) {
     super(ticker, recordStats);
     this.maximumSize = maximumSize;
     this.ttlNanos = ttlNanos;
-    this.executor = executor;
+    this.drains = new DrainScheduler(this::drainOnce, executor);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -214,7 +166,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     Node<K, V> node = data.get(key);
     if (node == null) {
       stats.recordMiss();
-      drainIfRequired();
+      drains.scheduleIfRequired();
       return null;
     }
     V value = node.value;
@@ -282,16 +234,17 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   @Override
   public void invalidateAll() {
-    evictionLock.lock();
+    ReentrantLock lock = drains.lock();
+    lock.lock();
     try {
-      maintenance();
+      drains.drainLocked();
       for (Node<K, V> node : data.values()) {
         if (retire(node)) {
           unlinkIfLinked(node);
         }
       }
     } finally {
-      evictionLock.unlock();
+      lock.unlock();
     }
   }
 
@@ -302,12 +255,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   @Override
   public void cleanUp() {
-    evictionLock.lock();
-    try {
-      maintenance();
-    } finally {
-      evictionLock.unlock();
-    }
+    drains.drainNow();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -317,126 +265,45 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   private void afterRead(Node<K, V> node) {
     int result = readBuffer.offer(node);
     if (result == StripedReadBuffer.OFFER_FULL) {
-      scheduleDrain();
+      drains.schedule();
       // Offer once more: with a same-thread executor the drain has just emptied the stripe, so the
       // read is recorded and a single thread keeps an exact LRU order; with a pool the drain is
       // usually still pending and the read is dropped, which is the point of a lossy buffer.
       readBuffer.offer(node);
-    } else if ((int) DRAIN_STATUS.getOpaque(drainStatus) == REQUIRED) {
-      scheduleDrain(); // opaque: a stale IDLE only delays the drain to a later read or write
+    } else if (drains.isRequired()) {
+      drains.schedule(); // opaque read: a stale IDLE only delays the drain to a later read or write
     }
   }
 
   private void afterWrite(Node<K, V> node) {
     if (writeBuffer.offer(node)) {
-      scheduleAfterWrite();
+      drains.scheduleAfterWrite();
       return;
     }
     // The write buffer is full: writers are outrunning the drains. Wait for the lock and apply
     // this write ourselves (back-pressure; never drop a write, or the list would lose a node).
-    evictionLock.lock();
+    ReentrantLock lock = drains.lock();
+    lock.lock();
     try {
-      maintenance();
+      drains.drainLocked();
       applyWrite(node);
       evict();
     } finally {
-      evictionLock.unlock();
-    }
-  }
-
-  private void drainIfRequired() {
-    if ((int) DRAIN_STATUS.getOpaque(drainStatus) == REQUIRED) {
-      scheduleDrain();
-    }
-  }
-
-  /**
-   * After a write was buffered: makes sure a drain will see it. A drain already scheduled or
-   * running is told to go round once more (PROCESSING_TO_REQUIRED) instead of scheduling another.
-   */
-  private void scheduleAfterWrite() {
-    for (; ; ) {
-      int status = (int) DRAIN_STATUS.getVolatile(drainStatus);
-      if (status == PROCESSING_TO_REQUIRED) {
-        return;
-      }
-      if (status == PROCESSING_TO_IDLE) {
-        if (DRAIN_STATUS.compareAndSet(drainStatus, PROCESSING_TO_IDLE, PROCESSING_TO_REQUIRED)) {
-          return; // the drain's closing CAS fails and it drains again, this write included
-        }
-      } else if (DRAIN_STATUS.compareAndSet(drainStatus, status, PROCESSING_TO_IDLE)) {
-        submitDrain();
-        return;
-      }
-    }
-  }
-
-  /** Schedules a drain unless one is scheduled or running (it will see what is buffered now). */
-  private void scheduleDrain() {
-    for (; ; ) {
-      int status = (int) DRAIN_STATUS.getVolatile(drainStatus);
-      if (status >= PROCESSING_TO_IDLE) {
-        return;
-      }
-      // A CAS, not a plain store: it orders this transition after a writer's IDLE -> REQUIRED, so
-      // the drain that follows sees that writer's buffered event.
-      if (DRAIN_STATUS.compareAndSet(drainStatus, status, PROCESSING_TO_IDLE)) {
-        submitDrain();
-        return;
-      }
-    }
-  }
-
-  private void submitDrain() {
-    try {
-      executor.execute(drainTask);
-    } catch (RuntimeException rejected) {
-      // RejectedExecutionException, or any failure of a user's executor: drain here instead, so
-      // the status cannot stay PROCESSING with nobody processing.
-      runDrain();
-    }
-  }
-
-  /**
-   * The drain as the executor runs it. With tryLock, never waiting: whoever holds the lock is in
-   * (or just leaving) a drain of its own, and REQUIRED makes sure the events buffered since are
-   * drained -- by that drain, whose closing CAS then fails, or on the next read or write.
-   */
-  void runDrain() {
-    if (evictionLock.tryLock()) {
-      try {
-        maintenance();
-      } finally {
-        evictionLock.unlock();
-      }
-    } else {
-      DRAIN_STATUS.setVolatile(drainStatus, REQUIRED);
+      lock.unlock();
     }
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Maintenance: only with evictionLock held
+  // Maintenance: only with the eviction lock held
   // ---------------------------------------------------------------------------------------------
 
-  private void maintenance() {
-    for (int round = 1; ; round++) {
-      // getAndSet, a full fence: it reads a writer's CAS of the status, so that writer's buffered
-      // event is visible to the polls below.
-      DRAIN_STATUS.getAndSet(drainStatus, PROCESSING_TO_IDLE);
-      readBuffer.drainTo(onAccess);
-      for (Node<K, V> node; (node = writeBuffer.poll()) != null; ) {
-        applyWrite(node);
-      }
-      evict();
-      if (DRAIN_STATUS.compareAndSet(drainStatus, PROCESSING_TO_IDLE, IDLE)) {
-        return;
-      }
-      if (round == MAX_DRAIN_ROUNDS) {
-        // Writers keep coming: leave the rest to the next read or write, which schedules a drain.
-        DRAIN_STATUS.setVolatile(drainStatus, REQUIRED);
-        return;
-      }
+  /** One round of the drain (DrainScheduler calls it): reads, then writes, then evictions. */
+  private void drainOnce() {
+    readBuffer.drainTo(onAccess);
+    for (Node<K, V> node; (node = writeBuffer.poll()) != null; ) {
+      applyWrite(node);
     }
+    evict();
   }
 
   private void onAccess(Node<K, V> node) {
@@ -504,62 +371,29 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
 
   /** Test hook: the keys in recency order, least recently used first. Drains first. */
   List<K> keysInAccessOrder() {
-    evictionLock.lock();
+    ReentrantLock lock = drains.lock();
+    lock.lock();
     try {
-      maintenance();
+      drains.drainLocked();
       List<K> keys = new ArrayList<>();
       for (Links<K, V> n = order.head; n != null; n = n.next) {
         keys.add(n.node.key);
       }
       return keys;
     } finally {
-      evictionLock.unlock();
+      lock.unlock();
     }
   }
 
   /** Test hook: the length of the recency list. */
   long linkedSize() {
-    evictionLock.lock();
+    ReentrantLock lock = drains.lock();
+    lock.lock();
     try {
       return order.size;
     } finally {
-      evictionLock.unlock();
+      lock.unlock();
     }
-  }
-
-  /**
-   * The drain, as a task that can be submitted any number of times without allocating: a
-   * ForkJoinPool runs a ForkJoinTask as it is (a plain Runnable would be wrapped in a new task on
-   * every submission, bytes on the read path), and exec() reports "not completed" so the same
-   * instance stays runnable. Other executors run it as a Runnable.
-   */
-  static final class DrainTask extends ForkJoinTask<Void> implements Runnable {
-    private static final long serialVersionUID = 1L;
-
-    private final transient LruCache<?, ?> cache;
-
-    DrainTask(LruCache<?, ?> cache) {
-      this.cache = cache;
-    }
-
-    @Override
-    public void run() {
-      cache.runDrain();
-    }
-
-    @Override
-    protected boolean exec() {
-      run();
-      return false; // never completes, so that it can be executed again
-    }
-
-    @Override
-    public Void getRawResult() {
-      return null;
-    }
-
-    @Override
-    protected void setRawResult(Void value) {}
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -567,32 +401,14 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   // between a 64-byte superclass and a 64-byte subclass has no neighbour on its cache line.
   // ---------------------------------------------------------------------------------------------
 
-  /** 64 bytes that keep whatever the JVM allocated just before a padded field off its line. */
-  abstract static class PadLeft {
-    @SuppressWarnings("unused")
-    private long p01, p02, p03, p04, p05, p06, p07, p08;
-  }
-
-  /** The drain status field, read and written through DRAIN_STATUS only. */
-  abstract static class DrainStatusField extends PadLeft {
-    @SuppressWarnings("unused")
-    volatile int drainStatus = IDLE;
-  }
-
-  /** The drain status with padding after it, against whatever is allocated next. */
-  static final class DrainStatus extends DrainStatusField {
-    @SuppressWarnings("unused")
-    private long q01, q02, q03, q04, q05, q06, q07, q08;
-  }
-
   /** The recency list, least recently used first, and its length. */
-  abstract static class AccessOrderFields<K, V> extends PadLeft {
+  abstract static class AccessOrderFields<K, V> extends CachePadLeft {
     Links<K, V> head;
     Links<K, V> tail;
     long size;
   }
 
-  /** The recency list with padding after it; only the holder of evictionLock touches it. */
+  /** The recency list with padding after it; only the holder of the eviction lock touches it. */
   static final class AccessOrder<K, V> extends AccessOrderFields<K, V> {
     @SuppressWarnings("unused")
     private long q01, q02, q03, q04, q05, q06, q07, q08;
@@ -652,8 +468,8 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   /**
-   * A node's place in the recency list, guarded by evictionLock. Kept out of the node so that a
-   * drain, which rewrites links on every reorder, never writes to the cache lines that readers on
+   * A node's place in the recency list, guarded by the eviction lock. Kept out of the node so that
+   * a drain, which rewrites links on every reorder, never writes to the cache lines that readers on
    * other cores load on every hit (the node's key and value); with the links inside the node, each
    * reorder of a hot entry invalidated that entry's line in the other core's cache.
    */

@@ -3,12 +3,13 @@ package dev.sysblocks.cache;
 import dev.sysblocks.core.Ticker;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -17,8 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * ghost queue, and come straight back into the main queue if they are asked for again soon. Built
  * by {@link CacheBuilder} with {@link EvictionPolicy#S3_FIFO}.
  *
- * <p>Hits take no lock and allocate nothing. Writes and evictions take one lock. The size never
- * exceeds the maximum, even transiently.
+ * <p>Hits take no lock and allocate nothing. A write enters the map at once and is applied to the
+ * queues from a write buffer, by whichever thread wins the eviction lock with {@code tryLock};
+ * writers never wait for one another's evictions. On one thread with the default executor every
+ * write is applied before {@code put} returns, so the policy and the size bound are exact; under
+ * concurrency, or while a pooled drain is pending, the map may briefly hold more entries than the
+ * maximum, and the size bound is exact once the buffer is drained ({@link #cleanUp()}).
  */
 final class S3FifoCache<K, V> extends AbstractCache<K, V> {
 
@@ -51,36 +56,72 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
    * 5 from S it enters M directly. Resident now: S = 12..6, M = 1 3 2; G = 4 5. A scan of keys
    * seen once churns through S and G only; what reached M stays.
    *
-   * Invariant. size(S) + size(M) <= maximumSize at all times; S, M and the map hold the same
-   * resident entries; G holds no resident key and at most floor(0.9 * maximumSize) keys.
+   * Write path. As in LruCache (after Caffeine [3]): put inserts a new node into the map with
+   * putIfAbsent, offers it to a WriteBuffer (a bounded ring that never drops) and asks the shared
+   * DrainScheduler for a drain; the drain takes the eviction lock with tryLock and, per buffered
+   * node, evicts until there is room, then links the node into S (or M, if G knew its key). A
+   * writer that finds the lock taken leaves its node to the drainer, who goes round again for it:
+   * nobody parks. Only a full write buffer (writers outrunning drains) makes a writer wait for the
+   * lock and apply its node itself. An update of a present key writes the value into the node in
+   * place, under the node's monitor, and bumps its counter like a hit: no lock, no buffer, no
+   * allocation.
+   *
+   * Queues. S and M are ArrayDeques of node references, not links inside the nodes. An eviction
+   * pass reinserts M's hot entries again and again (every counter > 0 buys one); with intrusive
+   * links each reinsertion wrote into four nodes -- its own links and its neighbours' -- whose
+   * cache lines readers on other cores load on every hit (key, value); with a deque it writes
+   * array slots only, and the drain reads the queue sequentially. A removed entry (invalidate,
+   * expiry) cannot be unlinked from a deque in O(1): its node is marked NONE and left in place,
+   * skipped when it reaches the head; when such holes outnumber the live entries (plus 64) both
+   * deques are compacted, O(length) paid for by the removals that made the holes. G is a
+   * GhostQueue: a ring of 64-bit key fingerprints and an open-addressing table over it,
+   * no allocation per insertion, no keys kept alive; for Long and Integer keys it is exact,
+   * other keys may share a fingerprint with probability about ghosts / 2^32 (see GhostQueue).
+   *
+   * Invariant. After a drain: size(S) + size(M) <= maximumSize, where the sizes count linked,
+   * non-retired nodes; every node in the map is linked or has its add pending in the write buffer;
+   * every linked node is in the map or has its removal pending. A node leaves the map only through
+   * retire() (under its monitor, marking it retired), so a put never writes into a removed node.
+   * Write events are idempotent: an add links a live, unlinked node; a removal unlinks a retired,
+   * linked one; so an add and a removal of one node may be replayed in either order.
+   *
+   * Exactness. On one thread with the default executor each put drains its own add before
+   * returning: evictions, ghost lookups and links happen in exactly the order of the lock-based
+   * version this replaced, which TraceHitRatioTest checks (the `s3fifo` column of
+   * reference-hit-ratios.csv to the second decimal, every row). The map holds the new entry a
+   * moment before the eviction that makes room for it, invisible to that thread.
    *
    * Cost. getIfPresent: one map lookup, one volatile read, and an opaque write of the counter
-   * only if it is below 3. A miss that inserts: the lock, O(1) amortized eviction work (each move
-   * or reinsertion was paid for by a hit). Memory: the resident entries, plus G's keys in a linked
-   * hash map, up to 0.9 * maximumSize of them.
+   * only if it is below 3; a miss also reads the drain status (opaque). put of a new key: a node,
+   * a putIfAbsent, one CAS on the write buffer, one or two on the drain status, and -- on the
+   * thread that drains -- O(1) amortized policy work (each move or reinsertion was paid for by a
+   * hit, each hole skipped by a removal). The speed of this write path is to be measured
+   * (CacheGetPutBenchmark, workload readZipf10pct, one and two threads); no figure is claimed here.
+   * Memory per entry: the map's entry; a node of key, value, write time, counter, retired flag
+   * and queue tag (40 bytes with compressed oops); a reference slot in S's or M's deque (4 bytes,
+   * up to twice that as a deque doubles, and S's deque keeps the size it reached while the cache
+   * filled). G: 32 to 64 bytes per remembered key, up to 0.9 x maximumSize of them.
    *
-   * Hit ratio. Replayed on the shared traces (TraceHitRatioTest) this class reproduces the `s3fifo`
-   * column of reference-hit-ratios.csv (Caffeine's simulator with its defaults: 10 % small, 90 %
-   * ghost, threshold 1, counters capped at 3). On web07 and web12 it beats LRU at every size and
-   * SIEVE at all but one (web07 at 5,121: 64.19 vs 64.20 %); it recovers part of the loop and scan
-   * traces once the cache holds more than half the loop (loop at 768: 60.5 % where LRU and SIEVE
-   * get 0), yet is far worse than LRU on zigzag (3.3 vs 24.0 % at 500) and below Caffeine on the
-   * loop-heavy LIRS traces (gli, loop, cs, scan).
-   *
-   * Concurrency. Counters are hints, like SIEVE's bit: a racing increment may be lost, or land on an
-   * entry the eviction just passed; that changes a choice, never the structure. Opaque mode (S8)
-   * suffices, nothing is published through them. All queue and ghost changes happen under `lock`;
-   * updates of existing keys too, so a value is never written into a node just evicted.
+   * Concurrency. Counters are hints, like SIEVE's bit: a racing increment may be lost, or land on
+   * an entry the eviction just passed; that changes a choice, never the structure. Opaque mode
+   * (S8) suffices, nothing is published through them. Queues, sizes and G belong to the holder of
+   * the eviction lock (DrainScheduler). Readers may return a value that is concurrently being
+   * evicted; that read linearizes before the eviction. A drain left REQUIRED is picked up by the
+   * next write or miss; a hit never schedules one (keeping hits to the map lookup and the
+   * counter), so under hits alone pending adds wait, and the map may stay above the maximum by the
+   * adds that were buffered when the writers stopped, until the next miss, write or cleanUp().
    *
    * Alternatives. SieveCache (one queue, one bit: simpler, a little lower hit ratio, no ghost
-   * memory), LruCache, CaffeineCache (frequency sketch instead of queues: the most robust, the
-   * most machinery).
+   * memory; writes still take its lock), LruCache, CaffeineCache (frequency sketch instead of
+   * queues: the most robust, the most machinery).
    *
    * References.
    *  [1] J. Yang, Y. Zhang, Z. Qiu, Y. Yue, K. V. Rashmi, "FIFO queues are all you need for cache
    *      eviction", SOSP 2023, https://dl.acm.org/doi/10.1145/3600006.3613147
    *  [2] Caffeine simulator, S3FifoPolicy (the configuration of the reference column),
    *      https://github.com/ben-manes/caffeine/tree/master/simulator
+   *  [3] B. Manes, "Design of a modern cache",
+   *      http://highscalability.com/blog/2016/1/25/design-of-a-modern-cache.html
    */
 
   /** Share of the capacity for the small queue: 10 %, the paper's and the reference's default. */
@@ -95,6 +136,21 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
   /** An entry leaves S for M when hit more often than this while in S. */
   private static final int MOVE_TO_MAIN_THRESHOLD = 1;
 
+  /**
+   * Holes (removed nodes left in the deques) tolerated beyond the number of live entries before the
+   * deques are compacted: 64 keeps a tiny cache from compacting on every removal.
+   */
+  private static final long HOLE_SLACK = 64;
+
+  /** Node.queue: not linked (never yet, or no longer). */
+  private static final byte NONE = 0;
+
+  /** Node.queue: linked in S. */
+  private static final byte SMALL = 1;
+
+  /** Node.queue: linked in M. */
+  private static final byte MAIN = 2;
+
   private static final VarHandle FREQUENCY;
 
   static {
@@ -108,26 +164,31 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
   private final long maximumSize;
   private final long maxSmall;
   private final long maxMain;
-  private final long maxGhost;
   private final long ttlNanos; // 0: no expiry, and no clock read on a hit
   private final ConcurrentHashMap<K, Node<K, V>> data = new ConcurrentHashMap<>();
-  private final ReentrantLock lock = new ReentrantLock();
+  private final WriteBuffer<Node<K, V>> writeBuffer =
+      new WriteBuffer<>(WriteBuffer.defaultCapacity());
 
-  // Guarded by lock.
-  private final Node<K, V> small = Node.sentinel(); // small.next newest, small.prev oldest
-  private final Node<K, V> main = Node.sentinel();
-  private final LinkedHashMap<K, Boolean> ghost = new LinkedHashMap<>(); // oldest first
-  private long sizeSmall;
-  private long sizeMain;
+  /** The drain status and the eviction lock, in their own padded object (see LruCache). */
+  private final DrainScheduler drains;
 
-  S3FifoCache(long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats) {
+  /** Guarded by the eviction lock; padded, as a drain writes its sizes on every insert. */
+  private final Queues<K, V> queues;
+
+  S3FifoCache(
+      long maximumSize, long ttlNanos, Ticker ticker, boolean recordStats, Executor executor) {
     super(ticker, recordStats);
     this.maximumSize = maximumSize;
     this.maxSmall = (long) (maximumSize * SMALL_SHARE); // floor, as in the reference
-    this.maxGhost = (long) (maximumSize * GHOST_SHARE);
     this.maxMain = maximumSize - maxSmall;
     this.ttlNanos = ttlNanos;
+    this.queues = new Queues<>(new GhostQueue((long) (maximumSize * GHOST_SHARE)));
+    this.drains = new DrainScheduler(this::drainOnce, executor);
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cache operations
+  // ---------------------------------------------------------------------------------------------
 
   @Override
   public V getIfPresent(K key) {
@@ -135,6 +196,7 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
     Node<K, V> node = data.get(key);
     if (node == null) {
       stats.recordMiss();
+      drains.scheduleIfRequired();
       return null;
     }
     V value = node.value;
@@ -154,7 +216,7 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
     if (node == null) {
       return null;
     }
-    V value = node.value;
+    V value = node.value; // first: the volatile read publishes writeNanos
     return ttlNanos != 0 && ticker.read() - node.writeNanos >= ttlNanos ? null : value;
   }
 
@@ -163,59 +225,65 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     long now = ttlNanos == 0 ? 0 : ticker.read();
-    lock.lock();
-    try {
-      Node<K, V> node = data.get(key);
-      if (node != null) {
-        node.writeNanos = now; // before the volatile write of value, which publishes it
-        node.value = value;
-        recordHit(node); // an update is a use
-        return;
+    for (; ; ) {
+      Node<K, V> prior = data.get(key);
+      if (prior == null) {
+        Node<K, V> fresh = new Node<>(key, value, now);
+        prior = data.putIfAbsent(key, fresh);
+        if (prior == null) {
+          afterWrite(fresh);
+          return;
+        }
       }
-      while (sizeSmall + sizeMain >= maximumSize) {
-        evict();
+      // In place, under the node's monitor: retire() takes the node out of the map under the same
+      // monitor, so a node seen alive here is still mapped and the value cannot be lost in it.
+      synchronized (prior) {
+        if (prior.retired) {
+          continue; // removed since our get: look again, and insert if the key is now absent
+        }
+        prior.writeNanos = now; // before the volatile write of value, which publishes it
+        prior.value = value;
       }
-      node = new Node<>(key, value, now);
-      data.put(key, node);
-      if (ghost.remove(key) != null) {
-        node.inMain = true;
-        linkFirst(main, node);
-        sizeMain++;
-      } else {
-        linkFirst(small, node);
-        sizeSmall++;
-      }
-    } finally {
-      lock.unlock();
+      recordHit(prior); // an update is a use
+      return;
     }
   }
 
   @Override
   public void invalidate(K key) {
     Objects.requireNonNull(key, "key");
-    lock.lock();
-    try {
-      Node<K, V> node = data.remove(key);
-      if (node != null) {
-        removeResident(node);
-      }
-    } finally {
-      lock.unlock();
+    Node<K, V> node = data.get(key);
+    if (node != null && retire(node)) {
+      afterWrite(node);
     }
+    // else: absent, or removed by someone else after our get; either way the key was absent at
+    // some instant during this call, which is all invalidate promises
   }
 
   @Override
   public void invalidateAll() {
+    ReentrantLock lock = drains.lock();
     lock.lock();
     try {
-      data.clear();
-      small.next = small;
-      small.prev = small;
-      main.next = main;
-      main.prev = main;
-      ghost.clear();
-      sizeSmall = 0;
-      sizeMain = 0;
+      drains.drainLocked();
+      for (Node<K, V> node : data.values()) {
+        retire(node);
+      }
+      // Every linked node is now retired (those put since are not linked yet: their adds wait in
+      // the buffer). Unlink them all, so that their pending removals, if any, find nothing to do.
+      Queues<K, V> q = queues;
+      for (Node<K, V> node : q.small) {
+        node.queue = NONE;
+      }
+      for (Node<K, V> node : q.main) {
+        node.queue = NONE;
+      }
+      q.small.clear();
+      q.main.clear();
+      q.sizeSmall = 0;
+      q.sizeMain = 0;
+      q.holes = 0;
+      q.ghost.clear();
     } finally {
       lock.unlock();
     }
@@ -228,11 +296,11 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
 
   @Override
   public void cleanUp() {
-    // Nothing is buffered: every write is applied under the lock when it is made.
+    drains.drainNow();
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Policy: only with lock held (except recordHit)
+  // Recording events
   // ---------------------------------------------------------------------------------------------
 
   private static void recordHit(Node<?, ?> node) {
@@ -242,10 +310,92 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
     }
   }
 
+  /** Records an add (a live node) or a removal (a retired one) for the queues. */
+  private void afterWrite(Node<K, V> node) {
+    if (writeBuffer.offer(node)) {
+      drains.scheduleAfterWrite();
+      return;
+    }
+    // The write buffer is full: writers are outrunning the drains. Wait for the lock and apply
+    // this write ourselves (back-pressure; never drop a write, or the queues would lose a node).
+    ReentrantLock lock = drains.lock();
+    lock.lock();
+    try {
+      drains.drainLocked();
+      applyWrite(node);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void expire(Node<K, V> node) {
+    if (retire(node)) {
+      stats.recordEviction();
+      afterWrite(node);
+    }
+  }
+
+  /**
+   * Takes {@code node} out of the map and marks it retired, under its monitor: the only way an
+   * entry leaves the map (see put). Lock order: node monitor, then the map's bin lock inside
+   * remove; nothing takes them the other way round.
+   *
+   * @return true if this call removed it; false if it had already left the map
+   */
+  private boolean retire(Node<K, V> node) {
+    synchronized (node) {
+      if (node.retired || !data.remove(node.key, node)) {
+        return false;
+      }
+      node.retired = true;
+      return true;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Policy: only with the eviction lock held
+  // ---------------------------------------------------------------------------------------------
+
+  /** One round of the drain (DrainScheduler calls it): every buffered write, in order. */
+  private void drainOnce() {
+    for (Node<K, V> node; (node = writeBuffer.poll()) != null; ) {
+      applyWrite(node);
+    }
+  }
+
+  /** Replays a write event; idempotent, see the Invariant above. */
+  private void applyWrite(Node<K, V> node) {
+    if (node.retired) {
+      if (node.queue != NONE) {
+        unlinkRemoved(node);
+      }
+    } else if (node.queue == NONE) {
+      insert(node);
+    }
+  }
+
+  /** Makes room, then links a new node into S, or into M if G remembers its key. */
+  private void insert(Node<K, V> node) {
+    Queues<K, V> q = queues;
+    while (q.sizeSmall + q.sizeMain >= maximumSize) {
+      evict();
+    }
+    if (q.ghost.removeIfPresent(GhostQueue.fingerprint(node.key))) {
+      node.queue = MAIN;
+      q.main.addLast(node);
+      q.sizeMain++;
+    } else {
+      node.queue = SMALL;
+      q.small.addLast(node);
+      q.sizeSmall++;
+    }
+  }
+
   private void evict() {
+    Queues<K, V> q = queues;
     // "sizeSmall > 0" is ours: with fewer than 10 entries maxSmall is 0, and the reference's test
     // alone would pick an empty S forever once M is full. It changes nothing when maxSmall >= 1.
-    if ((sizeSmall >= maxSmall && sizeSmall > 0) || sizeMain == 0) {
+    if ((q.sizeSmall >= maxSmall && q.sizeSmall > 0) || q.sizeMain == 0) {
       evictFromSmall();
     } else {
       evictFromMain();
@@ -253,121 +403,171 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
   }
 
   private void evictFromSmall() {
-    while (sizeSmall > 0) {
-      Node<K, V> victim = small.prev;
-      unlink(victim);
-      sizeSmall--;
+    Queues<K, V> q = queues;
+    while (q.sizeSmall > 0) {
+      Node<K, V> victim = q.small.pollFirst();
+      if (victim.queue != SMALL) {
+        q.holes--; // removed earlier, left in place
+        continue;
+      }
+      q.sizeSmall--;
+      if (victim.retired) {
+        victim.queue = NONE; // invalidated or expired, its removal still buffered: room made
+        return;
+      }
       if ((int) FREQUENCY.getOpaque(victim) > MOVE_TO_MAIN_THRESHOLD) {
         FREQUENCY.setOpaque(victim, 0); // starts afresh in M, as in the reference
-        victim.inMain = true;
-        linkFirst(main, victim);
-        sizeMain++;
-        if (sizeMain > maxMain) {
+        victim.queue = MAIN;
+        q.main.addLast(victim);
+        q.sizeMain++;
+        if (q.sizeMain > maxMain) {
           evictFromMain();
         }
       } else {
-        data.remove(victim.key, victim);
-        stats.recordEviction();
-        rememberInGhost(victim.key);
+        victim.queue = NONE;
+        if (retire(victim)) {
+          stats.recordEviction();
+          q.ghost.add(GhostQueue.fingerprint(victim.key));
+        }
         return;
       }
     }
   }
 
   private void evictFromMain() {
-    while (sizeMain > 0) {
-      Node<K, V> victim = main.prev;
+    Queues<K, V> q = queues;
+    while (q.sizeMain > 0) {
+      Node<K, V> victim = q.main.pollFirst();
+      if (victim.queue != MAIN) {
+        q.holes--;
+        continue;
+      }
+      if (victim.retired) {
+        victim.queue = NONE;
+        q.sizeMain--;
+        return;
+      }
       int f = (int) FREQUENCY.getOpaque(victim);
       if (f > 0) {
         FREQUENCY.setOpaque(victim, f - 1);
-        unlink(victim);
-        linkFirst(main, victim); // reinserted: the 2-bit clock's second chance
+        q.main.addLast(victim); // reinserted: the 2-bit clock's second chance
       } else {
-        unlink(victim);
-        sizeMain--;
-        data.remove(victim.key, victim);
-        stats.recordEviction();
+        victim.queue = NONE;
+        q.sizeMain--;
+        if (retire(victim)) {
+          stats.recordEviction();
+        }
         return;
       }
     }
   }
 
-  private void rememberInGhost(K key) {
-    if (maxGhost < 1) {
-      return;
-    }
-    while (ghost.size() >= maxGhost) {
-      Iterator<K> oldest = ghost.keySet().iterator();
-      oldest.next();
-      oldest.remove();
-    }
-    ghost.put(key, Boolean.TRUE);
-  }
-
-  private void expire(Node<K, V> node) {
-    lock.lock();
-    try {
-      if (data.remove(node.key, node)) {
-        removeResident(node);
-        stats.recordEviction();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void removeResident(Node<K, V> node) {
-    unlink(node);
-    if (node.inMain) {
-      sizeMain--;
+  /** A removed node leaves its deque lazily: marked NONE here, skipped at the head later. */
+  private void unlinkRemoved(Node<K, V> node) {
+    Queues<K, V> q = queues;
+    if (node.queue == SMALL) {
+      q.sizeSmall--;
     } else {
-      sizeSmall--;
+      q.sizeMain--;
+    }
+    node.queue = NONE;
+    q.holes++;
+    if (q.holes > q.sizeSmall + q.sizeMain + HOLE_SLACK) {
+      q.small.removeIf(S3FifoCache::isUnlinked);
+      q.main.removeIf(S3FifoCache::isUnlinked);
+      q.holes = 0;
     }
   }
 
-  private static <K, V> void linkFirst(Node<K, V> sentinel, Node<K, V> node) {
-    Node<K, V> first = sentinel.next;
-    node.prev = sentinel;
-    node.next = first;
-    first.prev = node;
-    sentinel.next = node;
+  private static boolean isUnlinked(Node<?, ?> node) {
+    return node.queue == NONE;
   }
 
-  private static <K, V> void unlink(Node<K, V> node) {
-    node.prev.next = node.next;
-    node.next.prev = node.prev;
-    node.prev = null;
-    node.next = null;
-  }
+  // ---------------------------------------------------------------------------------------------
+  // Test hooks
+  // ---------------------------------------------------------------------------------------------
 
-  /** Test hook: the resident keys of S, then of M, each newest first. */
+  /** Test hook: the resident keys of S, then of M, each newest first. Drains first. */
   List<K> residentKeys() {
+    ReentrantLock lock = drains.lock();
     lock.lock();
     try {
+      drains.drainLocked();
       List<K> keys = new ArrayList<>();
-      for (Node<K, V> n = small.next; n != small; n = n.next) {
-        keys.add(n.key);
-      }
-      for (Node<K, V> n = main.next; n != main; n = n.next) {
-        keys.add(n.key);
-      }
+      addLinkedNewestFirst(queues.small, keys);
+      addLinkedNewestFirst(queues.main, keys);
       return keys;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Test hook: the number of ghost keys. */
+  private static <K, V> void addLinkedNewestFirst(ArrayDeque<Node<K, V>> queue, List<K> keys) {
+    for (Iterator<Node<K, V>> it = queue.descendingIterator(); it.hasNext(); ) {
+      Node<K, V> node = it.next();
+      if (node.queue != NONE) {
+        keys.add(node.key);
+      }
+    }
+  }
+
+  /** Test hook: the number of ghost keys. Drains first. */
   int ghostSize() {
+    ReentrantLock lock = drains.lock();
     lock.lock();
     try {
-      return ghost.size();
+      drains.drainLocked();
+      return queues.ghost.size();
     } finally {
       lock.unlock();
     }
   }
 
-  /** A resident entry, in S or in M. */
+  /** Test hook: S's and M's sizes as the policy counts them, after a drain. */
+  long linkedSize() {
+    ReentrantLock lock = drains.lock();
+    lock.lock();
+    try {
+      drains.drainLocked();
+      return queues.sizeSmall + queues.sizeMain;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Policy state and nodes
+  // ---------------------------------------------------------------------------------------------
+
+  /** The policy's state, owned by the holder of the eviction lock. */
+  abstract static class QueuesFields<K, V> extends CachePadLeft {
+    /** S, oldest first; may hold removed nodes (queue NONE), counted in holes. */
+    final ArrayDeque<Node<K, V>> small = new ArrayDeque<>();
+
+    /** M, oldest first; may hold removed nodes too. */
+    final ArrayDeque<Node<K, V>> main = new ArrayDeque<>();
+
+    final GhostQueue ghost;
+    long sizeSmall;
+    long sizeMain;
+    long holes;
+
+    QueuesFields(GhostQueue ghost) {
+      this.ghost = ghost;
+    }
+  }
+
+  /** The policy's state with padding after it: a drain writes the sizes on every insert. */
+  static final class Queues<K, V> extends QueuesFields<K, V> {
+    @SuppressWarnings("unused")
+    private long q01, q02, q03, q04, q05, q06, q07, q08;
+
+    Queues(GhostQueue ghost) {
+      super(ghost);
+    }
+  }
+
+  /** A resident entry: in the map, and (once its add is replayed) in S or in M. */
   static final class Node<K, V> {
     final K key;
     volatile V value;
@@ -376,25 +576,19 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
     long writeNanos;
 
     /** Hits, saturating at 3; accessed only through FREQUENCY (opaque). */
+    @SuppressWarnings("unused")
     int frequency;
 
-    // Guarded by the cache's lock.
-    boolean inMain;
-    Node<K, V> prev;
-    Node<K, V> next;
+    /** Set once, under the node's monitor, as it leaves the map; it never returns to it. */
+    volatile boolean retired;
+
+    /** NONE, SMALL or MAIN; guarded by the eviction lock. */
+    byte queue;
 
     Node(K key, V value, long writeNanos) {
       this.key = key;
       this.value = value;
       this.writeNanos = writeNanos;
-    }
-
-    /** The head of a circular queue: next is the newest entry, prev the oldest. */
-    static <K, V> Node<K, V> sentinel() {
-      Node<K, V> s = new Node<>(null, null, 0);
-      s.prev = s;
-      s.next = s;
-      return s;
     }
   }
 }

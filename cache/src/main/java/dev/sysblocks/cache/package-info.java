@@ -31,11 +31,12 @@
  *       <td>above LRU on most web traces (web07: 53.4 vs 50.6 % at 1,024 entries)</td>
  *       <td>web-like workloads with many one-hit wonders; simplest fast hit path</td></tr>
  *   <tr><td>{@link dev.sysblocks.cache.EvictionPolicy#S3_FIFO S3_FIFO}</td>
- *       <td>map lookup + bump a 2-bit counter (written only below 3)</td><td>one lock</td>
+ *       <td>map lookup + bump a 2-bit counter (written only below 3)</td>
+ *       <td>buffered, drained under tryLock; updates in place</td>
  *       <td>above SIEVE on web traces (web07: 54.2 % at 1,024); partly survives loops (loop at
  *       768: 60.5 %); collapses on zigzag (3.3 % at 500 where LRU gets 24.0)</td>
- *       <td>web-like workloads; a cheap hit path with some scan resistance; costs ghost keys
- *       (up to 0.9 x the maximum)</td></tr>
+ *       <td>web-like workloads; a cheap hit path with some scan resistance; costs ghost key
+ *       fingerprints (up to 0.9 x the maximum, 32 to 64 bytes each)</td></tr>
  *   <tr><td>{@link dev.sysblocks.cache.EvictionPolicy#CAFFEINE CAFFEINE}</td>
  *       <td>Caffeine's buffered read</td><td>Caffeine's write buffer</td>
  *       <td>frequency-aware; best on loops and scans (loop at 512: 48 % where LRU and SIEVE get 0)

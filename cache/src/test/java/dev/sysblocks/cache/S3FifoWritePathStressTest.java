@@ -1,0 +1,221 @@
+package dev.sysblocks.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * S3FifoCache's buffered write path under many writers released together by a barrier: inserts go
+ * into the map at once and into the queues from the write buffer, drained by whichever thread wins
+ * tryLock. Checked once the threads stop and {@code cleanUp()} has drained: the size bound, queues
+ * holding exactly the map's entries, every key either readable with its own value or evicted, and
+ * updates of present keys not lost. Runs with drains on the writing threads (the default) and on
+ * the common fork-join pool.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class S3FifoWritePathStressTest {
+
+  private static final int THREADS = 8;
+
+  /** Values are key * VALUE_STRIDE + a payload below it: a value read for the wrong key shows. */
+  private static final long VALUE_STRIDE = 1L << 32;
+
+  static Stream<String> executors() {
+    return Stream.of("same thread", "common pool");
+  }
+
+  private static S3FifoCache<Integer, Long> cache(String executor, int maximumSize) {
+    CacheBuilder builder =
+        CacheBuilder.newBuilder()
+            .recordStats()
+            .maximumSize(maximumSize)
+            .policy(EvictionPolicy.S3_FIFO);
+    if (executor.equals("common pool")) {
+      builder.executor(ForkJoinPool.commonPool());
+    }
+    return (S3FifoCache<Integer, Long>) builder.<Integer, Long>build();
+  }
+
+  @ParameterizedTest
+  @MethodSource("executors")
+  void concurrentInsertsKeepTheBoundAndEveryKeyIsReadableOrEvicted(String executor)
+      throws Exception {
+    int maximumSize = 1_000;
+    int keysPerThread = 20_000;
+    S3FifoCache<Integer, Long> cache = cache(executor, maximumSize);
+
+    runConcurrently(
+        thread -> {
+          SplittableRandom random = new SplittableRandom(thread);
+          int first = thread * keysPerThread;
+          for (int i = 0; i < keysPerThread; i++) {
+            int key = first + i;
+            cache.put(key, key * VALUE_STRIDE + thread);
+            // A hit on a recent key now and then, so that some entries move on to M.
+            int recent = first + Math.max(0, i - random.nextInt(64));
+            Long v = cache.getIfPresent(recent);
+            if (v != null) {
+              assertThat(v).isEqualTo(recent * VALUE_STRIDE + thread);
+            }
+          }
+        });
+
+    cache.cleanUp();
+    int total = THREADS * keysPerThread;
+    long size = cache.estimatedSize();
+    assertThat(size).isLessThanOrEqualTo(maximumSize);
+    assertThat(cache.linkedSize()).isEqualTo(size);
+    List<Integer> resident = cache.residentKeys();
+    assertThat(resident).doesNotHaveDuplicates().hasSize((int) size);
+    long readable = 0;
+    for (int key = 0; key < total; key++) {
+      Long v = cache.getIfPresent(key);
+      if (v != null) {
+        readable++;
+        assertThat(v).isEqualTo(key * VALUE_STRIDE + key / keysPerThread);
+      }
+    }
+    assertThat(readable).isEqualTo(size);
+    assertThat(new HashSet<>(resident)).hasSize((int) readable);
+    assertThat(cache.stats().evictionCount()).isEqualTo(total - size);
+  }
+
+  @ParameterizedTest
+  @MethodSource("executors")
+  void updatesOfPresentKeysAreNotLostWhileOtherKeysComeAndGo(String executor) throws Exception {
+    int sharedKeys = 64;
+    int churnKeys = 256;
+    int updatesPerThread = 20_000;
+    // Room for every key: nothing may be evicted, so every shared key stays present.
+    S3FifoCache<Integer, Long> cache = cache(executor, sharedKeys + churnKeys);
+    for (int k = 0; k < sharedKeys; k++) {
+      cache.put(k, k * VALUE_STRIDE);
+    }
+    long[][] lastWrite = new long[THREADS][sharedKeys];
+
+    runConcurrently(
+        thread -> {
+          SplittableRandom random = new SplittableRandom(1_000 + thread);
+          for (int i = 1; i <= updatesPerThread; i++) {
+            int key = random.nextInt(sharedKeys);
+            long value = key * VALUE_STRIDE + ((long) thread << 24) + i;
+            cache.put(key, value);
+            lastWrite[thread][key] = value;
+            Long seen = cache.getIfPresent(key);
+            assertThat(seen).as("shared key %s", key).isNotNull();
+            assertThat(seen / VALUE_STRIDE).isEqualTo(key);
+            // Churn: inserts and removals of other keys keep the write buffer and drains busy.
+            int other = sharedKeys + random.nextInt(churnKeys);
+            if (random.nextBoolean()) {
+              cache.put(other, other * VALUE_STRIDE);
+            } else {
+              cache.invalidate(other);
+            }
+          }
+        });
+
+    cache.cleanUp();
+    for (int k = 0; k < sharedKeys; k++) {
+      Set<Long> lastWrites = new HashSet<>();
+      lastWrites.add(k * VALUE_STRIDE); // the initial value, if no thread wrote k
+      for (long[] mine : lastWrite) {
+        if (mine[k] != 0) {
+          lastWrites.add(mine[k]);
+        }
+      }
+      // Each thread's writes to k are ordered, so the final value is some thread's last write
+      // (or the initial value, which none of them can be, if no thread wrote k).
+      assertThat(cache.getIfPresent(k)).as("key %s", k).isIn(lastWrites);
+    }
+    assertThat(cache.stats().evictionCount()).isZero();
+    assertThat(cache.linkedSize()).isEqualTo(cache.estimatedSize());
+    assertThat(new HashSet<>(cache.residentKeys())).hasSize((int) cache.estimatedSize());
+  }
+
+  /**
+   * Puts, hits and invalidations of the same few keys, under eviction pressure: every read returns
+   * a value written for that key, and afterwards the queues hold exactly the map's entries -- no
+   * retired node stays linked, no mapped node is left out, and no value lives on in a node that
+   * left the map (the key would read null, or the node would be missing from the queues).
+   */
+  @ParameterizedTest
+  @MethodSource("executors")
+  void updatesRacingRemovalsAndEvictionsLeaveMapAndQueuesInStep(String executor) throws Exception {
+    int maximumSize = 32;
+    int keys = 96;
+    S3FifoCache<Integer, Long> cache = cache(executor, maximumSize);
+
+    runConcurrently(
+        thread -> {
+          SplittableRandom random = new SplittableRandom(2_000 + thread);
+          for (int i = 0; i < 50_000; i++) {
+            int key = random.nextInt(keys);
+            int op = random.nextInt(10);
+            if (op < 4) {
+              cache.put(key, key * VALUE_STRIDE + i);
+            } else if (op < 9) {
+              Long v = cache.getIfPresent(key);
+              if (v != null) {
+                assertThat(v / VALUE_STRIDE).isEqualTo(key);
+              }
+            } else {
+              cache.invalidate(key);
+            }
+          }
+        });
+
+    cache.cleanUp();
+    long size = cache.estimatedSize();
+    assertThat(size).isLessThanOrEqualTo(maximumSize);
+    assertThat(cache.linkedSize()).isEqualTo(size);
+    List<Integer> resident = cache.residentKeys();
+    assertThat(resident).doesNotHaveDuplicates().hasSize((int) size);
+    for (Integer key : resident) {
+      assertThat(cache.getIfPresent(key)).as("key %s in the queues", key).isNotNull();
+    }
+    // Still a working cache: a put after the storm is read back.
+    cache.put(7, 7 * VALUE_STRIDE + 1);
+    assertThat(cache.getIfPresent(7)).isEqualTo(7 * VALUE_STRIDE + 1);
+  }
+
+  private interface Worker {
+    void run(int thread) throws Exception;
+  }
+
+  private static void runConcurrently(Worker worker) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      CyclicBarrier start = new CyclicBarrier(THREADS);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  worker.run(thread);
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get(50, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
