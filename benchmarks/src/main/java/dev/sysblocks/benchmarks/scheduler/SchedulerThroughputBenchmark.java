@@ -30,11 +30,12 @@ import org.openjdk.jmh.annotations.Threads;
  * readings"); the peers record no timings. {@code sysblocks-scheduler-full}: aging every 10 ms, a
  * retry policy (3 attempts, exponential backoff with full jitter) and a 10 s per-attempt timeout
  * set as the scheduler's default ({@code defaultTimeout}), every job's times recorded, so every
- * dispatch also goes through the timeout heap and the watchdog and takes its clock readings. Peers: {@code jdk-tpe-pbq}, a
- * {@code ThreadPoolExecutor} with 2 threads over a {@code PriorityBlockingQueue}, priority by a
- * {@code Comparable} wrapper (priority, then arrival); {@code quartz-ram}, Quartz 2.5 with its
- * {@code RAMJobStore} and a 2-thread pool, priority as the trigger's. With {@code -prof gc}: bytes
- * allocated per job, everything included (handles, futures, queue nodes, the peers' wrappers).
+ * dispatch also goes through the timeout heap and the watchdog and takes its clock readings. Peers:
+ * {@code jdk-tpe-pbq}, a {@code ThreadPoolExecutor} with 2 threads over a {@code
+ * PriorityBlockingQueue}, priority by a {@code Comparable} wrapper (priority, then arrival); {@code
+ * quartz-ram}, Quartz 2.5 with its {@code RAMJobStore} and a 2-thread pool, priority as the
+ * trigger's. With {@code -prof gc}: bytes allocated per job, everything included (handles, futures,
+ * queue nodes, the peers' wrappers).
  *
  * <p><b>Pitfalls avoided</b>: waiting for the whole batch means back-pressure, an ever-growing
  * queue or a lazy consumer cannot inflate the score, and each batch starts from an empty queue; the
