@@ -57,18 +57,17 @@ public interface KeyHasher {
    * Neither allocates, where Guava's Hashing.murmur3_128().hashString(s, UTF_8) allocates a Hasher
    * and a HashCode per call (see KeyHashSpeedBenchmark in benchmarks/, with -prof gc).
    *
-   * Cost. O(length). Measured by KeyHashSpeedBenchmark before Xxh3Strings existed, with every String
-   * hashed by hash4j (full mode, 2 forks, JDK 17, 2-core AMD EPYC VM,
-   * benchmarks/results/KeyHashSpeedBenchmark.md): a 21-character String took 22.9 ns and 0 B,
-   * against 72.0 ns and 232 B for Guava murmur3_128 (3.1x faster); 8 characters 10.1 ns (5.6x).
-   * The benchmark now also has a hash4j-xxh3 row and a "mixed" profile (the process has also hashed
-   * non-String CharSequences, which makes hash4j's charAt call sites megamorphic), so the String
-   * path's effect can be read off one table. (An earlier String-typed prototype measured the same
-   * speed as hash4j while only Strings were hashed, and several times faster once other CharSequence
-   * types had been hashed too: the gain to expect is mostly in the mixed profile.)
+   * Cost. O(length). Measured by KeyHashSpeedBenchmark (full mode, 2 forks, JDK 17, 2-core AMD
+   * EPYC VM, 2026-12-07, benchmarks/results/KeyHashSpeedBenchmark.md): a 21-character String takes
+   * 15.2 ns and 0 B, against 19.6 ns for hash4j's own XXH3 (same values), 58.8 ns and 232 B for
+   * Guava murmur3_128 and 14.8 ns and 40 B for Guava farmHashFingerprint64; 8 characters 6.6 ns
+   * (hash4j 8.1), 64 characters 27.1 ns (hash4j 40.4). In the "mixed" profile, where the process
+   * has also hashed other CharSequence types, hash4j's charAt call sites turn megamorphic and it
+   * takes 37 / 104 / 203 ns at 8 / 21 / 64 chars, while the String path stays at 9.5 / 16.1 / 27.5.
+   * Before Xxh3Strings (every String through hash4j, 2026-11-23) 21 chars took 22.9 ns.
    * Worked example of where the time goes: a String is hashed as its UTF-16 code units, so 21 chars
-   * are 42 bytes, read one char at a time through charAt (about 0.6 ns per char in that run). That is
-   * why Guava's farmHashFingerprint64 was as fast at 21 chars (20.9 ns) and faster at 64 (18.7 vs
+   * are 42 bytes, read one char at a time through charAt (about 0.6 ns per char on 2026-11-23). That
+   * is why Guava's farmHashFingerprint64 was as fast at 21 chars then (20.9 ns) and faster at 64 (18.7 vs
    * 44.5 ns) despite allocating: it first copies the String to UTF-8 bytes with an intrinsic (half the
    * bytes, read 8 at a time), then hashes those. Copying the chars into a thread-local char[] first
    * was measured slower (28-31 ns at 21 chars). Allocation-free and seed-able beats the last few

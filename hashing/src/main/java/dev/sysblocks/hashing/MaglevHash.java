@@ -80,11 +80,13 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
    * Where a lookup's time goes. The work is a multiply and a few loads, so the time is the chain of
    * dependent loads: the table reference, then the slot. The table is read at a random slot, so
    * once it outgrows L1 (48 KB on the benchmark machine's cores; the default table for 65 to 128
-   * nodes, 12,809 slots, is 51 KB) lookups pay L2 reads; that is the step from nodes=100 to nodes=1000 in NodeLookupSpeedBenchmark.
+   * nodes, 12,809 slots, is 51 KB) lookups pay L2 reads: the step from nodes=100 to nodes=1000.
    * The table stores node references, not 16-bit node indexes into a node array (the previous
-   * design: half the memory, but a second dependent read per lookup). The 100-slots-per-node floor
-   * keeps the table large; only a smaller table, that is worse balance and more disruption, would
-   * bring it back into L1.
+   * design: half the memory, but a second dependent read per lookup). Measured
+   * (NodeLookupSpeedBenchmark, 2 forks, 2-core VM, JDK 17, 2026-12-07): 1.84 / 1.88 / 3.03 ns at
+   * n = 10 / 100 / 1,000 against 3.27 / 3.30 / 3.20 ns for Long.remainderUnsigned(hash, n), which
+   * reads no table; the 16-bit design measured 2.82 / 3.07 / 5.18 ns against 3.11 / 3.10 / 2.59
+   * (2026-11-23), 2.0x the remainder at 1,000 nodes.
    *
    * Concurrency. As HashRing: lookups read one immutable table through a volatile field; changes
    * rebuild under a lock and publish.

@@ -155,17 +155,16 @@ public final class JobScheduler implements AutoCloseable {
    * each task; the purge keeps cancel O(1) and the entry free of that field, at the price of an
    * occasional O(n) pause under the lock.
    *
-   * Memory: a plain job allocates one 64 B object, its Task (also its handle and store entry); a
-   * run on a pool worker allocates nothing (Task's essay has the layout and what moved where).
-   * Measured (SchedulerThroughputBenchmark and SchedulerDispatchLatency, 2-core VM, JDK 17,
-   * 2026-11-23, 2 forks): 3.8M tiny jobs/s through 2 workers, 0.88x a ThreadPoolExecutor over a
+   * Memory: a plain job allocates its 64 B Task (also its handle and store entry), a run on a
+   * pool worker nothing (Task's essay). Measured (SchedulerThroughputBenchmark and the latency
+   * report; 2-core VM, JDK 17, 2026-11-23, 2 forks): 0.88x a ThreadPoolExecutor over a
    * PriorityBlockingQueue from one producer and from four, 0.70x / 0.82x with aging, retries and
-   * timeouts on (0.3 to 0.4x before the inbox, the merged settle-and-take, the per-priority queues
-   * and one wake-up per job), about 100x Quartz's RAMJobStore; 64 B per job against the
-   * executor's 32; dispatch at 20,000 jobs/s 11.2 us at the median and 35 us at p99 against the
-   * executor's 10.8 and 59; delayed jobs 142 us late at p99 (STPE 158); schedule 97 ns, cancel 37
-   * ns with 10^6 jobs pending. What is left of the throughput gap: two clock readings per job
-   * (about 25 ns each here), which the executor does not make because it keeps no times.
+   * timeouts on, about 100x Quartz; dispatch at 20,000 jobs/s 35 us at p99 against the executor's
+   * 59; delayed jobs 142 us late at p99 (STPE 158); schedule 97 ns, cancel 37 ns with 10^6 pending.
+   * Those runs took two clock readings per job (about 25 ns each), which the executor does not; now
+   * a job reads the clock only when something needs it (package-info, "Clock readings"). Not yet
+   * confirmed: on 2026-12-07 forks of the same code differed up to 2x (paired runs of the
+   * 2026-11-23 code gave 0.45-0.52x that day); that day's tables show 0.76x / 0.62x.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
@@ -182,14 +181,11 @@ public final class JobScheduler implements AutoCloseable {
    *     count and signals only if it is positive: with sequentially consistent volatiles one sees
    *     the other, so no job waits in the inbox while a worker sleeps.
    *   - one wake-up per job: a drained job signals nobody, and a worker that takes a job wakes
-   *     one more only if jobs remain and a worker is idle (LinkedBlockingQueue's cascade).
-   *     Signalling per drained job had put the median dispatch at 19.5 us against the
-   *     executor's 12.
-   *   - settle and take in one lock hold, with one clock reading taken before the lock; counters
-   *     written only under the lock (a plain read and a release write); running attempts in an
-   *     intrusive list; the timeouts thread woken only for a deadline before the time it sleeps until
-   *     (waking it whenever the heap's head changed could wake it once per job while only one
-   *     worker was busy).
+   *     one more only if jobs remain and a worker is idle (LinkedBlockingQueue's cascade); one
+   *     signal per drained job had put the median dispatch at 19.5 us (the executor's: 12).
+   *   - settle and take in one lock hold, any clock reading taken before the lock; counters
+   *     written under the lock only; running attempts in an intrusive list; the timeouts thread
+   *     woken only for a deadline before the time it sleeps until, not per new heap head.
    * Statistics are read without the lock (submitted and queued-by-priority are atomics, as fast
    * submissions update them). Idle workers wait on a condition timed to the next run-at (capped at
    * TICKER_POLL_NANOS so a test's fake ticker is noticed). A daemon "timeouts" thread watches a
