@@ -206,15 +206,10 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
         }
       }
       // An update in place, under the node's own monitor rather than the map's bin lock: no new
-      // node, no capturing lambda (the compute() this replaced allocated 72 B per update).
-      // retire() removes a node from the map under the same monitor, so a node seen alive here
-      // is still mapped and the update cannot land in a node that has already left the map.
-      synchronized (prior) {
-        if (prior.retired) {
-          continue; // removed since our get: look again, and insert if the key is now absent
-        }
-        prior.writeNanos = now; // before the volatile write of value, which publishes it
-        prior.value = value;
+      // node, no capturing lambda (the compute() this replaced allocated 72 B per update); see
+      // MappedNode for why it cannot land in a node that has already left the map.
+      if (!prior.updateIfLive(value, now)) {
+        continue; // removed since our get: look again, and insert if the key is now absent
       }
       afterRead(prior); // an update is a use: it moves the entry to the MRU end
       return;
@@ -341,22 +336,9 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
     }
   }
 
-  /**
-   * Takes {@code node} out of the map and marks it retired, under its monitor: the only way an
-   * entry leaves the map, so that put's in-place update (under the same monitor) never writes to a
-   * node that is no longer mapped. Lock order: node monitor, then the map's bin lock inside remove;
-   * nothing takes them the other way round.
-   *
-   * @return true if this call removed it; false if it had already left the map
-   */
+  /** See MappedNode: the only way an entry leaves the map. */
   private boolean retire(Node<K, V> node) {
-    synchronized (node) {
-      if (node.retired || !data.remove(node.key, node)) {
-        return false;
-      }
-      node.retired = true;
-      return true;
-    }
+    return node.retireFrom(data);
   }
 
   private boolean isExpired(Node<K, V> node, long now) {
@@ -447,23 +429,12 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   /** An entry: in the map, and (once its add is replayed) in the recency list. */
-  static final class Node<K, V> {
-    final K key;
-    volatile V value;
-
-    /** Ticker reading of the last write; plain, published by the volatile write of value. */
-    long writeNanos;
-
-    /** Set once, under the node's monitor, as it leaves the map; it never returns to it. */
-    volatile boolean retired;
-
+  static final class Node<K, V> extends MappedNode<K, V> {
     /** Its place in the recency list: a separate object, see Links. */
     final Links<K, V> links = new Links<>(this);
 
     Node(K key, V value, long writeNanos) {
-      this.key = key;
-      this.value = value;
-      this.writeNanos = writeNanos;
+      super(key, value, writeNanos);
     }
   }
 

@@ -237,14 +237,9 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
           return;
         }
       }
-      // In place, under the node's monitor: retire() takes the node out of the map under the same
-      // monitor, so a node seen alive here is still mapped and the value cannot be lost in it.
-      synchronized (prior) {
-        if (prior.retired) {
-          continue; // removed since our get: look again, and insert if the key is now absent
-        }
-        prior.writeNanos = now; // before the volatile write of value, which publishes it
-        prior.value = value;
+      // In place, under the node's monitor (MappedNode): never into a node that left the map.
+      if (!prior.updateIfLive(value, now)) {
+        continue; // removed since our get: look again, and insert if the key is now absent
       }
       recordHit(prior); // an update is a use
       return;
@@ -337,21 +332,9 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
     }
   }
 
-  /**
-   * Takes {@code node} out of the map and marks it retired, under its monitor: the only way an
-   * entry leaves the map (see put). Lock order: node monitor, then the map's bin lock inside
-   * remove; nothing takes them the other way round.
-   *
-   * @return true if this call removed it; false if it had already left the map
-   */
+  /** See MappedNode: the only way an entry leaves the map. */
   private boolean retire(Node<K, V> node) {
-    synchronized (node) {
-      if (node.retired || !data.remove(node.key, node)) {
-        return false;
-      }
-      node.retired = true;
-      return true;
-    }
+    return node.retireFrom(data);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -570,27 +553,16 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
   }
 
   /** A resident entry: in the map, and (once its add is replayed) in S or in M. */
-  static final class Node<K, V> {
-    final K key;
-    volatile V value;
-
-    /** Ticker reading of the last write; plain, published by the volatile write of value. */
-    long writeNanos;
-
+  static final class Node<K, V> extends MappedNode<K, V> {
     /** Hits, saturating at 3; accessed only through FREQUENCY (opaque). */
     @SuppressWarnings("unused")
     int frequency;
-
-    /** Set once, under the node's monitor, as it leaves the map; it never returns to it. */
-    volatile boolean retired;
 
     /** NONE, SMALL or MAIN; guarded by the eviction lock. */
     byte queue;
 
     Node(K key, V value, long writeNanos) {
-      this.key = key;
-      this.value = value;
-      this.writeNanos = writeNanos;
+      super(key, value, writeNanos);
     }
   }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CacheStressTest {
 
-  private static final int THREADS = 8;
+  static final int THREADS = 8;
   private static final int OPS_PER_THREAD = 50_000;
 
   /** Values are key * VALUE_STRIDE + a sequence number below it. */
@@ -177,11 +177,13 @@ class CacheStressTest {
     return random.nextBoolean() ? random.nextInt(keyRange / 8) : random.nextInt(keyRange);
   }
 
-  private interface Worker {
+  /** One thread's share of a concurrent run; {@code thread} is 0 to THREADS - 1. */
+  interface Worker {
     void run(int thread) throws Exception;
   }
 
-  private static void runConcurrently(Worker worker) throws Exception {
+  /** Runs {@code worker} on THREADS threads released together by a barrier; 50 s at most each. */
+  static void runConcurrently(Worker worker) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     try {
       CyclicBarrier start = new CyclicBarrier(THREADS);

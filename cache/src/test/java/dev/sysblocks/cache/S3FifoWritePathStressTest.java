@@ -2,16 +2,11 @@ package dev.sysblocks.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class S3FifoWritePathStressTest {
 
-  private static final int THREADS = 8;
+  private static final int THREADS = CacheStressTest.THREADS; // the threads runConcurrently starts
 
   /** Values are key * VALUE_STRIDE + a payload below it: a value read for the wrong key shows. */
   private static final long VALUE_STRIDE = 1L << 32;
@@ -58,7 +53,7 @@ class S3FifoWritePathStressTest {
     int keysPerThread = 20_000;
     S3FifoCache<Integer, Long> cache = cache(executor, maximumSize);
 
-    runConcurrently(
+    CacheStressTest.runConcurrently(
         thread -> {
           SplittableRandom random = new SplittableRandom(thread);
           int first = thread * keysPerThread;
@@ -107,7 +102,7 @@ class S3FifoWritePathStressTest {
     }
     long[][] lastWrite = new long[THREADS][sharedKeys];
 
-    runConcurrently(
+    CacheStressTest.runConcurrently(
         thread -> {
           SplittableRandom random = new SplittableRandom(1_000 + thread);
           for (int i = 1; i <= updatesPerThread; i++) {
@@ -159,7 +154,7 @@ class S3FifoWritePathStressTest {
     int keys = 96;
     S3FifoCache<Integer, Long> cache = cache(executor, maximumSize);
 
-    runConcurrently(
+    CacheStressTest.runConcurrently(
         thread -> {
           SplittableRandom random = new SplittableRandom(2_000 + thread);
           for (int i = 0; i < 50_000; i++) {
@@ -190,32 +185,5 @@ class S3FifoWritePathStressTest {
     // Still a working cache: a put after the storm is read back.
     cache.put(7, 7 * VALUE_STRIDE + 1);
     assertThat(cache.getIfPresent(7)).isEqualTo(7 * VALUE_STRIDE + 1);
-  }
-
-  private interface Worker {
-    void run(int thread) throws Exception;
-  }
-
-  private static void runConcurrently(Worker worker) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    try {
-      CyclicBarrier start = new CyclicBarrier(THREADS);
-      List<Future<?>> futures = new ArrayList<>();
-      for (int t = 0; t < THREADS; t++) {
-        int thread = t;
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  worker.run(thread);
-                  return null;
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get(50, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
   }
 }
