@@ -1,8 +1,6 @@
 package dev.sysblocks.scheduler;
 
 import dev.sysblocks.core.Ticker;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,7 +153,7 @@ public final class JobScheduler implements AutoCloseable {
    * each task; the purge keeps cancel O(1) and the entry free of that field, at the price of an
    * occasional O(n) pause under the lock.
    *
-   * Memory: a plain job allocates its 64 B Task (also its handle and store entry), a run on a
+   * Memory: a plain job allocates its 56 B Task (also its handle and store entry), a run on a
    * pool worker nothing (Task's essay). Measured (SchedulerThroughputBenchmark and the latency
    * report; 2-core VM, JDK 17, 2026-11-23, 2 forks): 0.88x a ThreadPoolExecutor over a
    * PriorityBlockingQueue from one producer and from four, 0.70x / 0.82x with aging, retries and
@@ -274,7 +272,7 @@ public final class JobScheduler implements AutoCloseable {
   private final long blockTimeoutNanos;
   private final long agingStepNanos; // 0 = strict priorities
   private final RetryPolicy defaultRetry;
-  private final TaskOptions defaultOptions; // of every job that sets no option
+  private final TaskOptions[] defaultOptions; // by priority: of every job that sets no option
   private final RandomGenerator random; // null = ThreadLocalRandom
   private final JobListener listener; // may be null
   private final DeadLetterHandler deadLetters; // may be null
@@ -288,15 +286,33 @@ public final class JobScheduler implements AutoCloseable {
   private final long timingMask; // a job's times are recorded iff (id & timingMask) == 0
 
   /*
-   * Clock readings (see package-info). True once every job must take its own readings: from the start
-   * with aging, a listener, manual dispatch, tenants, type limits, a custom store or every job
+   * Clock readings (see package-info). clockAlways is true once every job must take its own
+   * readings: from the start with aging, a listener, manual dispatch, tenants, type limits, a custom store or every job
    * timed; later, for good, once a job waits for a time (a delay, a backoff, a period) or has a
    * timeout. Until then a job that is not timed runs on lastReading: the newest reading taken under
    * the lock, so never ahead of the ticker, and never behind a reading a submitter used (the inbox
-   * push publishes it). Only ever set to true; read without the lock by submitters.
+   * push publishes it). Only ever set to true; read without the lock by submitters. Both fields
+   * are in the intake (intake.clockAlways, intake.lastReading), on a line no job writes.
    */
-  private volatile boolean clockAlways;
-  private volatile long lastReading; // written under the lock, and only while !clockAlways
+
+  /*
+   * What lock-free submissions and dispatches share, on cache lines of their own (see Intake): the
+   * inbox, the clock hints above and the count of idle workers.
+   */
+  private final Intake intake = new Intake();
+
+  /*
+   * What only submitters write, atomically and without the lock: the last job id given (at
+   * LAST_JOB_ID; ids are given under the lock too) and the submissions accepted through the inbox,
+   * by priority (at ARRIVALS + priority). 8 unused longs on each side keep the counts off the lines
+   * of other objects. The queue count by priority that stats() reports is the arrivals plus
+   * queueChanges, which only the lock holder writes: so workers make no atomic write per job, and
+   * no worker touches these lines per job (the inbox's head is the one line both sides use).
+   */
+  private static final int LAST_JOB_ID = 8;
+  private static final int ARRIVALS = LAST_JOB_ID + 1;
+  private final AtomicLongArray submitterCounts =
+      new AtomicLongArray(ARRIVALS + MAX_PRIORITY + 1 + 8);
 
   // ---------------------------------------------------------------------------------------------
   // State, guarded by lock unless noted
@@ -314,38 +330,23 @@ public final class JobScheduler implements AutoCloseable {
   private int liveWorkers; // worker threads not retired and not exited
   private long lastSequence;
   private int staleEntries; // entries cancelled since the last purge: see purgeIfMostlyStale
-  private final AtomicLong lastJobId = new AtomicLong(); // ids are given outside the lock too
 
   /*
-   * The inbox: a lock-free stack (Treiber) of tasks accepted without the lock, linked through
-   * Task.nextInInbox. Any lock holder that reads the queue first moves it, oldest first, into the
-   * store (drainInbox). Shutdown swaps in CLOSED, after which a push fails: the push is where a
-   * fast submission is accepted, so "accepted before shutdown" has one meaning.
+   * The inbox (intake.inbox): a lock-free stack (Treiber) of tasks accepted without the lock,
+   * linked through Task.nextInInbox. Any lock holder that reads the queue first moves it, oldest
+   * first, into the store (drainInbox). Shutdown swaps in CLOSED, after which a push fails: the
+   * push is where a fast submission is accepted, so "accepted before shutdown" has one meaning.
    */
-  @SuppressWarnings("unused") // through INBOX
-  private volatile Task<?> inbox;
-
   private static final Task<?> CLOSED =
       new Task<>(
-          context -> null, DEFAULT_PRIORITY, TaskOptions.defaults(null, RetryPolicy.none(), 0));
-
-  private static final VarHandle INBOX;
-
-  static {
-    try {
-      INBOX = MethodHandles.lookup().findVarHandle(JobScheduler.class, "inbox", Task.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
+          context -> null, TaskOptions.defaults(null, DEFAULT_PRIORITY, RetryPolicy.none(), 0));
 
   /*
-   * Workers waiting for work: written under the lock, read by fast submitters without it. A worker
-   * counts itself and then looks at the inbox; a submitter pushes and then looks at the count
-   * (volatile accesses are sequentially consistent): either the worker sees the task or the
-   * submitter sees the worker and signals it under the lock.
+   * Workers waiting for work (intake.idleWorkers): written under the lock, read by fast submitters
+   * without it. A worker counts itself and then looks at the inbox; a submitter pushes and then
+   * looks at the count (volatile accesses are sequentially consistent): either the worker sees the
+   * task or the submitter sees the worker and signals it under the lock.
    */
-  private volatile int idleWorkers;
   private final Map<String, Task<?>> pendingByKey = new HashMap<>();
   private Attempt running; // head of the intrusive list of unsettled attempts
   private final Set<Task<?>> recurringJobs = new HashSet<>(); // live recurring tasks
@@ -361,7 +362,8 @@ public final class JobScheduler implements AutoCloseable {
   private int workerSerial;
 
   // Statistics: written under the lock (histograms also outside), read without it.
-  private final AtomicLongArray queuedByPriority = new AtomicLongArray(MAX_PRIORITY + 1);
+  private final AtomicLongArray queueChanges = // see submitterCounts
+      new AtomicLongArray(MAX_PRIORITY + 1);
   private final AtomicLong runningCount = new AtomicLong();
   private final AtomicLongArray counters = new AtomicLongArray(SchedulerStats.COUNTERS);
   private final LogHistogram waitTimes = new LogHistogram();
@@ -378,7 +380,10 @@ public final class JobScheduler implements AutoCloseable {
     this.blockTimeoutNanos = b.blockTimeoutNanos;
     this.agingStepNanos = b.agingStepNanos;
     this.defaultRetry = b.retry;
-    this.defaultOptions = TaskOptions.defaults(this, b.retry, b.timeoutNanos);
+    this.defaultOptions = new TaskOptions[MAX_PRIORITY + 1];
+    for (int p = MIN_PRIORITY; p <= MAX_PRIORITY; p++) {
+      defaultOptions[p] = TaskOptions.defaults(this, p, b.retry, b.timeoutNanos);
+    }
     this.random = b.random;
     this.listener = b.listener;
     this.deadLetters = b.deadLetters;
@@ -392,8 +397,8 @@ public final class JobScheduler implements AutoCloseable {
     this.fair = !b.tenantWeights.isEmpty();
     this.fastPath = !b.manual && b.capacity == Integer.MAX_VALUE;
     this.timingMask = Math.max(0L, b.timingMask);
-    this.lastReading = origin;
-    this.clockAlways =
+    this.intake.lastReading = origin;
+    this.intake.clockAlways =
         timingMask == 0
             || agingStepNanos != 0
             || listener != null
@@ -418,15 +423,15 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Remembers a fresh reading taken before the lock. Under the lock. */
   private void note(long now) {
-    if (!clockAlways && now - lastReading > 0) {
-      lastReading = now;
+    if (!intake.clockAlways && now - intake.lastReading > 0) {
+      intake.lastReading = now;
     }
   }
 
   /** From now on every job takes its own readings. */
   private void needClock() {
-    if (!clockAlways) {
-      clockAlways = true;
+    if (!intake.clockAlways) {
+      intake.clockAlways = true;
     }
   }
 
@@ -468,7 +473,7 @@ public final class JobScheduler implements AutoCloseable {
    */
   public <T> JobHandle<T> submit(Job<T> job) {
     Objects.requireNonNull(job, "job");
-    return submit(new Task<>(job, DEFAULT_PRIORITY, defaultOptions), false, 0);
+    return submit(new Task<>(job, defaultOptions[DEFAULT_PRIORITY]), false, 0);
   }
 
   /**
@@ -554,11 +559,11 @@ public final class JobScheduler implements AutoCloseable {
           recurrence != null && recurrence.kind == Recurrence.CRON && !callerRuns
               ? nextCronRunAt(recurrence, now)
               : runAt(runAtSet, when, now);
-      task.id = lastJobId.incrementAndGet();
+      task.id = submitterCounts.incrementAndGet(LAST_JOB_ID);
       if (recurrence != null) {
         recurrence.scheduledAt = callerRuns ? now : runAt;
       }
-      counters.getAndIncrement(SchedulerStats.SUBMITTED); // also counted without the lock
+      increment(SchedulerStats.SUBMITTED); // the inbox's submissions are counted in arrivals
       if (task.options.key != null) {
         pendingByKey.put(task.options.key, task);
       }
@@ -583,20 +588,27 @@ public final class JobScheduler implements AutoCloseable {
   /**
    * Accepts a task without the lock: one push onto the inbox. Only for schedulers whose queue is
    * unbounded (nothing to count against a capacity) with pool workers, and only for tasks without
-   * an idempotency key or a period (both need the scheduler's maps). The counters a stats reader
-   * expects at once (submitted, queued by priority) are updated here, atomically; the task enters
-   * the store and gets its dispatch sequence when the next lock holder drains the inbox, which
-   * keeps the order of pushes.
+   * an idempotency key or a period (both need the scheduler's maps). The count a stats reader
+   * expects at once (submitted, and queued by priority) is its arrival, counted here before the
+   * push (so that no worker takes the task before it is counted) and taken back if the push finds
+   * the scheduler shut down; the task enters the store and gets its dispatch sequence when the next
+   * lock holder drains the inbox, which keeps the order of pushes.
    */
   private <T> JobHandle<T> submitToInbox(Task<T> task, boolean runAtSet, long when) {
-    task.id = lastJobId.incrementAndGet();
+    task.id = submitterCounts.incrementAndGet(LAST_JOB_ID);
     // A job due at once and not timed needs no reading of its own: see clockAlways.
-    long now = clockAlways || runAtSet || when != 0 || timed(task) ? ticker.read() : lastReading;
+    long now =
+        intake.clockAlways || runAtSet || when != 0 || timed(task)
+            ? ticker.read()
+            : intake.lastReading;
     task.runAtNanos = runAt(runAtSet, when, now); // out of every store until drained
+    int arrival = ARRIVALS + task.priority();
+    submitterCounts.getAndIncrement(arrival);
     Task<?> head;
     do {
-      head = inbox;
+      head = intake.inbox;
       if (head == CLOSED) {
+        submitterCounts.getAndDecrement(arrival);
         lock.lock();
         try {
           increment(SchedulerStats.REJECTED);
@@ -606,13 +618,11 @@ public final class JobScheduler implements AutoCloseable {
         throw new RejectedExecutionException(name + " is shut down; job not accepted");
       }
       task.nextInInbox = head;
-    } while (!INBOX.compareAndSet(this, head, task));
-    counters.getAndIncrement(SchedulerStats.SUBMITTED);
-    queuedByPriority.getAndIncrement(task.priority);
+    } while (!intake.push(head, task));
     // Only the push onto an empty inbox wakes a worker: whoever pushed the oldest job still there
     // did so (or saw every worker busy, and a worker checks the inbox before it sleeps), and the
     // woken worker drains every job, then wakes another through take's cascade if more wait.
-    if (head == null && idleWorkers > 0) {
+    if (head == null && intake.idleWorkers > 0) {
       lock.lock();
       try {
         workAvailable.signal();
@@ -626,14 +636,15 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Moves every task of the inbox into the store, oldest first. Under the lock. */
   private void drainInbox(long now) {
-    if (inbox != null && inbox != CLOSED) {
+    Task<?> head = intake.inbox;
+    if (head != null && head != CLOSED) {
       takeInbox(null, now);
     }
   }
 
   /** Swaps the inbox for {@code replacement} (null, or CLOSED) and enqueues what it held. */
   private void takeInbox(Task<?> replacement, long now) {
-    Task<?> head = (Task<?>) INBOX.getAndSet(this, replacement);
+    Task<?> head = intake.takeAll(replacement);
     if (head == CLOSED) {
       return;
     }
@@ -647,7 +658,7 @@ public final class JobScheduler implements AutoCloseable {
     for (Task<?> t = oldest; t != null; ) {
       Task<?> next = t.nextInInbox;
       t.nextInInbox = null;
-      if (t.runAtNanos - now > 0 && !clockAlways) {
+      if (t.runAtNanos - now > 0 && !intake.clockAlways) {
         now = read(); // drained on lastReading: a timed job's own reading may be newer
       }
       enqueue(t, t.runAtNanos, now, true);
@@ -679,14 +690,14 @@ public final class JobScheduler implements AutoCloseable {
   private void enqueue(Task<?> task, long runAt, long now, boolean fromInbox) {
     task.runAtNanos = runAt; // the task is its own entry, out of every store while this runs
     task.sequence = ++lastSequence; // its dispatch key follows from runAt: see Task.key()
-    task.status = JobStatus.QUEUED;
+    task.setStatus(JobStatus.QUEUED);
     if (runAt - now > 0) {
       needClock(); // a job that waits for a time: its eligibility needs readings from now on
     }
     store.add(task, now);
     queued++;
     if (!fromInbox) {
-      queuedByPriority.getAndIncrement(task.priority);
+      bump(queueChanges, task.priority(), 1);
       workAvailable.signal();
     }
   }
@@ -724,7 +735,7 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   private static boolean isLive(PendingJob e) {
-    return e.task().status == JobStatus.QUEUED;
+    return e.task().status() == JobStatus.QUEUED;
   }
 
   /** Sets a live entry aside if its type is at its limit. Under the lock. */
@@ -741,9 +752,9 @@ public final class JobScheduler implements AutoCloseable {
   private Task<?> take(PendingJob e) {
     Task<?> task = e.task();
     queued--;
-    queuedByPriority.getAndDecrement(task.priority);
+    bump(queueChanges, task.priority(), -1);
     notFull.signal();
-    if (queued > 0 && idleWorkers > 0) {
+    if (queued > 0 && intake.idleWorkers > 0) {
       workAvailable.signal(); // more may be eligible: wake one more worker, which cascades the same
     }
     return task;
@@ -822,10 +833,8 @@ public final class JobScheduler implements AutoCloseable {
     if (timed) {
       waitTimes.record(now - task.runAtNanos);
     }
-    int started = task.attempts; // written only under the lock, so read-then-write is safe
-    task.attempts = started + 1;
     Recurrence recurrence = task.options.recurrence;
-    int number = recurrence == null ? started + 1 : ++recurrence.occurrenceAttempts;
+    int number = task.beginAttempt();
     // A worker's own attempt is settled by now (see Attempt): reuse it, so a run allocates nothing.
     Attempt a = worker != null ? worker.attempt : new Attempt(thread, null);
     a.begin(task, number, recurrence == null ? 1 : recurrence.occurrence, now, timed);
@@ -833,7 +842,7 @@ public final class JobScheduler implements AutoCloseable {
     if (slot != null) {
       slot.running++; // caller-runs may exceed the limit; see Submission.type
     }
-    task.status = JobStatus.RUNNING;
+    task.setStatus(JobStatus.RUNNING);
     unsettled++;
     runningCount.setRelease(runningCount.getPlain() + 1);
     a.nextRunning = running;
@@ -880,8 +889,9 @@ public final class JobScheduler implements AutoCloseable {
     Attempt next = null;
     // Read before the lock, as in submit: the lock is held that much less. A failure (its backoff)
     // and a recurrence (its next time) need a reading, a timed attempt its end.
-    boolean fresh = clockAlways || a.timed || failure != null || task.options.recurrence != null;
-    long now = fresh ? ticker.read() : lastReading;
+    boolean fresh =
+        intake.clockAlways || a.timed || failure != null || task.options.recurrence != null;
+    long now = fresh ? ticker.read() : intake.lastReading;
     lock.lock();
     try {
       if (fresh) {
@@ -889,7 +899,7 @@ public final class JobScheduler implements AutoCloseable {
       }
       if (failure == null
           && !a.settled
-          && task.status == JobStatus.RUNNING
+          && task.status() == JobStatus.RUNNING
           && task.options.recurrence == null) {
         // The common end, published below from these locals: no Outcome to allocate (escape
         // analysis removes it only when the JIT happens to inline all of settle).
@@ -911,7 +921,7 @@ public final class JobScheduler implements AutoCloseable {
       if (w != null && state < STOP && !w.retired) {
         Task<?> following = pollEligible(now);
         if (following != null) {
-          if (!fresh && (clockAlways || timed(following))) {
+          if (!fresh && (intake.clockAlways || timed(following))) {
             now = read();
           }
           next = begin(following, now, w.thread, w); // this same Attempt, reused
@@ -938,7 +948,7 @@ public final class JobScheduler implements AutoCloseable {
     Task<?> task = a.task;
     a.forgetTask(); // the job has returned
     Outcome outcome;
-    if (task.status == JobStatus.CANCELLED) {
+    if (task.status() == JobStatus.CANCELLED) {
       outcome = null; // published by cancel()
     } else if (failure == null) {
       outcome =
@@ -1081,7 +1091,7 @@ public final class JobScheduler implements AutoCloseable {
 
   /** Sets a final status, forgets the task's key and recurrence and counts it. Under the lock. */
   private JobEvent.Kind markFinal(Task<?> task, JobStatus status) {
-    task.status = status;
+    task.setStatus(status);
     if (task.options.key != null) {
       pendingByKey.remove(task.options.key, task);
     }
@@ -1155,7 +1165,7 @@ public final class JobScheduler implements AutoCloseable {
     try {
       long now = read();
       drainInbox(now); // a task still in the inbox is QUEUED and must leave the store's count
-      switch (task.status) {
+      switch (task.status()) {
         case QUEUED -> {
           outcome = cancelQueued(task, now);
           afterSettlement();
@@ -1185,7 +1195,7 @@ public final class JobScheduler implements AutoCloseable {
   /** Cancels a queued task. Under the lock. */
   private Outcome cancelQueued(Task<?> task, long now) {
     queued--;
-    queuedByPriority.getAndDecrement(task.priority);
+    bump(queueChanges, task.priority(), -1);
     notFull.signal();
     Outcome outcome = finish(task, JobStatus.CANCELLED, task.occurrenceAttempts(), null, now);
     staleEntries++; // its entry, still held, is stale now that the task is no longer QUEUED
@@ -1276,25 +1286,25 @@ public final class JobScheduler implements AutoCloseable {
         if (state >= STOP || w.retired) {
           return null;
         }
-        boolean fresh = clockAlways;
-        long now = fresh ? read() : lastReading;
+        boolean fresh = intake.clockAlways;
+        long now = fresh ? read() : intake.lastReading;
         Task<?> task = pollEligible(now);
         if (task != null) {
-          if (!fresh && (clockAlways || timed(task))) {
+          if (!fresh && (intake.clockAlways || timed(task))) {
             now = read();
           }
           return begin(task, now, w.thread, w);
         }
-        if (!fresh && clockAlways) {
+        if (!fresh && intake.clockAlways) {
           continue; // the drain turned readings on: look again with a fresh one
         }
         if (state == SHUTDOWN && queued == 0 && unsettled == 0) {
           return null;
         }
         OptionalLong next = store.nextRunAtNanos(now);
-        idleWorkers++; // written only under the lock; see the field
+        intake.idleWorkers++; // written only under the lock; see the field
         try {
-          Task<?> head = inbox;
+          Task<?> head = intake.inbox;
           if (head != null && head != CLOSED) {
             continue; // pushed after pollEligible drained: that submitter may not have signalled
           }
@@ -1307,7 +1317,7 @@ public final class JobScheduler implements AutoCloseable {
           // Only the scheduler interrupts its workers, and only while they run a job; a stray
           // interrupt is cleared by the throw, and the loop re-checks the state.
         } finally {
-          idleWorkers--;
+          intake.idleWorkers--;
         }
       }
     } finally {
@@ -1370,7 +1380,7 @@ public final class JobScheduler implements AutoCloseable {
     increment(SchedulerStats.TIMED_OUT);
     Outcome outcome = null;
     Task<?> task = a.task;
-    if (task.status != JobStatus.CANCELLED) {
+    if (task.status() != JobStatus.CANCELLED) {
       TimeoutException failure =
           new TimeoutException(
               "job "
@@ -1465,7 +1475,7 @@ public final class JobScheduler implements AutoCloseable {
         long now = read();
         takeInbox(CLOSED, now); // tasks accepted before this moment still run
         for (Task<?> task : new ArrayList<>(recurringJobs)) {
-          if (task.status == JobStatus.QUEUED) {
+          if (task.status() == JobStatus.QUEUED) {
             cancelled.add(cancelQueued(task, now));
           }
         }
@@ -1509,7 +1519,7 @@ public final class JobScheduler implements AutoCloseable {
         Task<?> task = e.task();
         if (isLive(e)) {
           queued--;
-          queuedByPriority.getAndDecrement(task.priority);
+          bump(queueChanges, task.priority(), -1);
           outcomes.add(finish(task, JobStatus.RETURNED, task.occurrenceAttempts(), null, now));
         }
       }
@@ -1638,13 +1648,20 @@ public final class JobScheduler implements AutoCloseable {
    * @return the statistics now
    */
   public SchedulerStats stats() {
+    // The lock holder's changes first, then the arrivals: a task taken after the first read is
+    // also missing from it, and one counted in a change arrived before, so no count is negative.
     long[] byPriority = new long[MAX_PRIORITY + 1];
     for (int p = 0; p < byPriority.length; p++) {
-      byPriority[p] = queuedByPriority.get(p);
+      byPriority[p] = queueChanges.get(p);
     }
     long[] counts = new long[counters.length()];
     for (int i = 0; i < counts.length; i++) {
       counts[i] = counters.get(i);
+    }
+    for (int p = 0; p < byPriority.length; p++) {
+      long arrived = submitterCounts.get(ARRIVALS + p);
+      byPriority[p] += arrived;
+      counts[SchedulerStats.SUBMITTED] += arrived;
     }
     return new SchedulerStats(
         byPriority, runningCount.get(), counts, waitTimes.snapshot(), runTimes.snapshot());
@@ -1744,7 +1761,7 @@ public final class JobScheduler implements AutoCloseable {
       this.scheduler = scheduler;
       this.job = job;
       this.retry = scheduler.defaultRetry;
-      this.timeoutNanos = scheduler.defaultOptions.timeoutNanos;
+      this.timeoutNanos = scheduler.defaultOptions[DEFAULT_PRIORITY].timeoutNanos;
     }
 
     /**
@@ -1966,7 +1983,7 @@ public final class JobScheduler implements AutoCloseable {
     }
 
     private TaskOptions options() {
-      TaskOptions defaults = scheduler.defaultOptions;
+      TaskOptions defaults = scheduler.defaultOptions[priority];
       boolean none =
           key == null
               && retry == defaults.retry
@@ -1983,7 +2000,8 @@ public final class JobScheduler implements AutoCloseable {
           cron != null
               ? Recurrence.cron(cron, zone)
               : periodNanos != 0 ? Recurrence.periodic(periodNanos, fixedRate) : null;
-      return new TaskOptions(scheduler, key, retry, timeoutNanos, recurrence, type, tenant);
+      return new TaskOptions(
+          scheduler, priority, key, retry, timeoutNanos, recurrence, type, tenant);
     }
 
     private Submission<T> repeat(long nanos, boolean atFixedRate) {
@@ -2004,7 +2022,7 @@ public final class JobScheduler implements AutoCloseable {
     public JobHandle<T> submit() {
       // Only fields are passed on, never this builder: once inlined, the JIT drops it.
       return scheduler.submit(
-          new Task<>(job, priority, options()), runAtSet, runAtSet ? runAtNanos : delayNanos);
+          new Task<>(job, options()), runAtSet, runAtSet ? runAtNanos : delayNanos);
     }
   }
 

@@ -19,14 +19,14 @@ package dev.sysblocks.scheduler;
 public abstract class PendingJob {
 
   long id; // set once, before the entry is first shared
-  final int priority;
   long runAtNanos;
   long sequence;
 
-  /** An entry with its numbers set later (the scheduler's jobs). */
-  PendingJob(int priority) {
-    this.priority = priority;
-  }
+  /**
+   * An entry with its numbers set later (the scheduler's jobs). The priority is not a field here: a
+   * scheduler's job finds it in its shared options (see Task), a given entry keeps its own.
+   */
+  PendingJob() {}
 
   /** An entry with its numbers and a dispatch key of its own (tests of stores). */
   static PendingJob of(long jobId, int priority, long runAtNanos, long dispatchKey, long sequence) {
@@ -59,9 +59,7 @@ public abstract class PendingJob {
    *
    * @return the priority
    */
-  public final int priority() {
-    return priority;
-  }
+  public abstract int priority();
 
   /**
    * Returns the scheduler-ticker reading from which the job may run. Compare readings by
@@ -97,7 +95,7 @@ public abstract class PendingJob {
     return "PendingJob{job="
         + id
         + ", priority="
-        + priority
+        + priority()
         + ", runAt="
         + runAtNanos
         + ", key="
@@ -109,11 +107,17 @@ public abstract class PendingJob {
 
   /** An entry whose dispatch key is given, not derived. */
   private static final class Keyed extends PendingJob {
+    private final int priority;
     private final long dispatchKey;
 
     Keyed(int priority, long dispatchKey) {
-      super(priority);
+      this.priority = priority;
       this.dispatchKey = dispatchKey;
+    }
+
+    @Override
+    public int priority() {
+      return priority;
     }
 
     @Override

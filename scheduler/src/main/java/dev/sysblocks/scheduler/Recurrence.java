@@ -41,6 +41,13 @@ final class Recurrence {
   int occurrenceAttempts;
 
   /**
+   * Attempts of all occurrences, the job handle's count: not in the Task's progress word, whose 29
+   * bits would run out after six days of a job that recurs every millisecond. Written under the
+   * scheduler's lock, read anywhere.
+   */
+  volatile int attempts;
+
+  /**
    * The run-at reading of the current occurrence: the grid of a fixed-rate job. Guarded by the
    * scheduler's lock.
    */

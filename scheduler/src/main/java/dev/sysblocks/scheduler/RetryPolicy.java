@@ -66,6 +66,12 @@ public final class RetryPolicy {
    *  [2] Google Cloud, "Retry strategy", https://cloud.google.com/storage/docs/retry-strategy
    */
 
+  /**
+   * The most attempts a policy may allow, 2^29 - 1: a job keeps its count of attempts in one int
+   * with its status.
+   */
+  public static final int MAX_ATTEMPTS = Task.MAX_ATTEMPTS;
+
   private static final RetryPolicy NONE = new RetryPolicy(1, 0L, 0L, false, RetryPolicy::never);
 
   private final int maxAttempts;
@@ -108,18 +114,20 @@ public final class RetryPolicy {
    * Up to {@code maxAttempts} attempts with exponential backoff and full jitter, retrying on any
    * {@link Exception} (not on an {@link Error}).
    *
-   * @param maxAttempts attempts in all, the first included; at least 1
+   * @param maxAttempts attempts in all, the first included; from 1 to {@value #MAX_ATTEMPTS} (a
+   *     job's count of attempts shares an int with its status)
    * @param initialDelay the cap on the wait after the first failure; zero or positive
    * @param maxDelay the cap on any wait; at least {@code initialDelay}
    * @return the policy
    * @throws NullPointerException if a duration is null
-   * @throws IllegalArgumentException if {@code maxAttempts} is not positive, a duration is negative
+   * @throws IllegalArgumentException if {@code maxAttempts} is out of range, a duration is negative
    *     or too long for a long of nanoseconds, or {@code maxDelay < initialDelay}
    */
   public static RetryPolicy exponentialBackoff(
       int maxAttempts, Duration initialDelay, Duration maxDelay) {
-    if (maxAttempts < 1) {
-      throw new IllegalArgumentException("maxAttempts must be positive: " + maxAttempts);
+    if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+      throw new IllegalArgumentException(
+          "maxAttempts must be between 1 and " + MAX_ATTEMPTS + ": " + maxAttempts);
     }
     long initial = Checks.nonNegativeNanos(initialDelay, "initialDelay");
     long max = Checks.nonNegativeNanos(maxDelay, "maxDelay");

@@ -7,9 +7,9 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A submitted job: the scheduler's record of it, its store entry and the user's {@link JobHandle},
- * in one object of 64 B (JDK 17, compressed oops). {@code status} and {@code attempts} are written
- * under the scheduler's lock and read without it, hence volatile; the PendingJob numbers are
- * written under it, or before the task is shared (the inbox's push publishes them).
+ * in one object of 56 B (JDK 17, compressed oops). Its status and attempts are written under the
+ * scheduler's lock and read without it, hence volatile; the PendingJob numbers are written under
+ * it, or before the task is shared (the inbox's push publishes them).
  */
 final class Task<T> extends PendingJob implements JobHandle<T> {
 
@@ -17,20 +17,21 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
    * Problem. Every submission allocates its Task, so its size is the scheduler's allocation per
    * job: 104 B per plain submit, plus a 64 B Attempt per run (SchedulerSubmitAllocationTest and
    * SchedulerThroughputBenchmark -prof gc, JDK 17, 168 B per job in all against a
-   * ThreadPoolExecutor's 32 B). The issue's target: at most 64 B per submit, less per run.
+   * ThreadPoolExecutor's 32 B). The issue's target: at most 64 B per submit, less per run; at
+   * exactly 64 B, the benchmark's share of the pool's own allocations (a parked worker's queue
+   * node) still showed 65 B per job.
    *
    * Idea. Keep in the Task only what every job needs, and move what some jobs need to objects
    * that exist only for them. The layout that results (JOL, compressed oops, 8 B alignment):
    *
    *   offset  size  field                       offset  size  field
-   *        0    12  object header                   44     4  job
-   *       12     4  priority (PendingJob)           48     4  options (scheduler, retry policy...)
-   *       16     8  id (PendingJob)                 52     4  result (future, or outcome)
-   *       24     8  runAtNanos (PendingJob)         56     4  status
-   *       32     8  sequence (PendingJob)           60     4  nextInInbox
-   *       40     4  attempts                                  = 64 B
+   *        0    12  object header                   40     4  options (priority, scheduler...)
+   *       12     4  progress (status, attempts)     44     4  result (future, or outcome)
+   *       16     8  id (PendingJob)                 48     4  job
+   *       24     8  runAtNanos (PendingJob)         52     4  nextInInbox
+   *       32     8  sequence (PendingJob)                     = 56 B
    *
-   * What went, 40 B in all:
+   * What went, 48 B in all:
    *   - the scheduler: into TaskOptions, one per scheduler for the jobs that set no option (a job
    *     that sets one pays 48 B for its own); the occurrence, its attempts and the fixed-rate grid
    *     time (16 B) into the Recurrence that only a recurring job has. 20 B.
@@ -44,7 +45,12 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
    *     points from the task to it; cancelling a running job finds it by walking the scheduler's
    *     list of unsettled attempts, at most one per worker and per caller running a job. 4 B,
    *     and the 64 B Attempt per run.
-   * Worked example, one plain job through a pool worker: submit allocates the 64 B Task and
+   *   - the priority: into TaskOptions, whose shared instances are one per priority. 4 B.
+   *   - the status and the attempts: one int, the status's ordinal in its low 3 bits, attempts
+   *     above (progress). One-shot jobs count at most maxAttempts, which RetryPolicy keeps below
+   *     2^29; a recurring job's count, unbounded, is kept in its Recurrence. 4 B. As a bonus, 0
+   *     means queued with no attempt, so the constructor writes no volatile field (no fence).
+   * Worked example, one plain job through a pool worker: submit allocates the 56 B Task and
    * nothing else; the worker takes it, fills its own Attempt, runs the job, settles; the task's
    * result field gets the value. A later result() allocates the 24 B future, already completed.
    *
@@ -62,15 +68,16 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
    * future handed out is completed exactly once, with the job's outcome, whether it was asked for
    * before, during or after the end (JobResultTest, JobResultRaceStressTest).
    *
-   * Cost. Allocation per plain job: 64 B at submit, 0 B per run on a pool worker
+   * Cost. Allocation per plain job: 56 B at submit, 0 B per run on a pool worker
    * (SchedulerSubmitAllocationTest; a job run by a caller still gets a 64 B Attempt). Reads: the
-   * dispatch key is two dependent loads and a multiply instead of one load; cancelling a running
-   * job walks the running attempts instead of following one pointer.
+   * dispatch key and the priority are two dependent loads instead of one; the status and the
+   * attempts a mask or a shift; cancelling a running job walks the running attempts instead of
+   * following one pointer.
    *
-   * Alternatives. Pack status and attempts into one int: saves the 4 B the running-attempt walk
-   * saves, but caps a recurring job's attempts at 2^29 (six days of a 1 ms job). A union field
-   * for the inbox link and the running attempt: saves the same, at the price of casts on every
-   * use. Recycling tasks: a handle outlives its job, so a task cannot be reused safely.
+   * Alternatives. A union field for the inbox link and the running attempt: saves 4 B, at the
+   * price of casts on every use. A 32-bit sequence compared with wrap-around: 4 B, but a job
+   * delayed past 2^31 later submissions would sort as new. Recycling tasks: a handle outlives its
+   * job, so a task cannot be reused safely.
    *
    * References.
    *  [1] JOL, Java Object Layout, https://github.com/openjdk/jol
@@ -90,11 +97,21 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
    */
   private volatile Object result;
 
-  /** Written under the lock; read anywhere. */
-  volatile JobStatus status = JobStatus.QUEUED;
+  /**
+   * The status's ordinal in the low {@value #STATUS_BITS} bits, the attempts started above them (a
+   * recurring job's are counted in its Recurrence instead: see beginAttempt). 0 is QUEUED before
+   * any attempt, so a new task leaves it unwritten. Written under the lock, plain read then
+   * volatile write; read anywhere.
+   */
+  private volatile int progress;
 
-  /** Written under the lock; read anywhere. */
-  volatile int attempts;
+  static final int STATUS_BITS = 3;
+  private static final int STATUS_MASK = (1 << STATUS_BITS) - 1;
+
+  /** The most attempts a one-shot job's count can hold; RetryPolicy allows no more. */
+  static final int MAX_ATTEMPTS = (1 << (Integer.SIZE - STATUS_BITS)) - 1; // read with >>>
+
+  private static final JobStatus[] STATUSES = JobStatus.values();
 
   Task<?> nextInInbox; // the scheduler's lock-free inbox; see JobScheduler.submitToInbox
 
@@ -111,8 +128,7 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
     }
   }
 
-  Task(Job<T> job, int priority, TaskOptions options) {
-    super(priority);
+  Task(Job<T> job, TaskOptions options) {
     this.job = job;
     this.options = options;
   }
@@ -120,7 +136,36 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
   /** With aging a function of the run-at reading, so the task need not store it. */
   @Override
   long key() {
-    return options.owner.dispatchKey(priority, runAtNanos);
+    return options.owner.dispatchKey(options.priority, runAtNanos);
+  }
+
+  @Override
+  public int priority() {
+    return options.priority;
+  }
+
+  /** Sets the status, keeping the attempts. Under the scheduler's lock. */
+  @SuppressWarnings("EnumOrdinal") // an in-memory encoding only, decoded by STATUSES just below
+  void setStatus(JobStatus status) {
+    int p = progress;
+    progress = (p & ~STATUS_MASK) | status.ordinal();
+  }
+
+  /**
+   * Counts an attempt as started. Under the scheduler's lock.
+   *
+   * @return its number within the occurrence, from 1 (a one-shot job has one occurrence)
+   */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written only under the scheduler's lock
+  int beginAttempt() {
+    Recurrence r = options.recurrence;
+    if (r != null) {
+      r.attempts++;
+      return ++r.occurrenceAttempts;
+    }
+    int p = progress + (1 << STATUS_BITS); // at most MAX_ATTEMPTS: see RetryPolicy
+    progress = p;
+    return p >>> STATUS_BITS;
   }
 
   /** Which occurrence is current: always 1 for a job that runs once. Guarded. */
@@ -132,7 +177,7 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
   /** Attempts of the current occurrence: all of them for a job that runs once. Guarded. */
   int occurrenceAttempts() {
     Recurrence r = options.recurrence;
-    return r == null ? attempts : r.occurrenceAttempts;
+    return r == null ? progress >>> STATUS_BITS : r.occurrenceAttempts;
   }
 
   @Override
@@ -157,12 +202,13 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
 
   @Override
   public JobStatus status() {
-    return status;
+    return STATUSES[progress & STATUS_MASK];
   }
 
   @Override
   public int attempts() {
-    return attempts;
+    Recurrence r = options.recurrence;
+    return r == null ? progress >>> STATUS_BITS : r.attempts;
   }
 
   @Override
@@ -177,7 +223,7 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
       CompletableFuture<T> created = new CompletableFuture<>();
       if (seen != null) {
         // An outcome: completeFuture wrote the final status before it, and we read that after.
-        complete(created, status, decodeValue(seen), seen);
+        complete(created, status(), decodeValue(seen), seen);
       }
       Object witness = RESULT.compareAndExchange(this, seen, created);
       if (witness == seen) {
@@ -250,12 +296,12 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
     return "Job{id="
         + id
         + ", priority="
-        + priority
+        + options.priority
         + (options.key == null ? "" : ", key=" + options.key)
         + ", status="
-        + status
+        + status()
         + ", attempts="
-        + attempts
+        + attempts()
         + "}";
   }
 }

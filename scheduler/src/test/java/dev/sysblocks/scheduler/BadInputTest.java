@@ -1,5 +1,6 @@
 package dev.sysblocks.scheduler;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -154,7 +155,14 @@ class BadInputTest {
   void retryPoliciesRefuseBadValues() {
     assertThatThrownBy(() -> RetryPolicy.exponentialBackoff(0, Duration.ZERO, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("maxAttempts must be positive: 0");
+        .hasMessage("maxAttempts must be between 1 and 536870911: 0");
+    assertThatThrownBy(() -> RetryPolicy.exponentialBackoff(1 << 29, Duration.ZERO, Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxAttempts must be between 1 and 536870911: 536870912");
+    assertThat(
+            RetryPolicy.exponentialBackoff(RetryPolicy.MAX_ATTEMPTS, Duration.ZERO, Duration.ZERO)
+                .maxAttempts())
+        .isEqualTo(536_870_911);
     assertThatThrownBy(
             () -> RetryPolicy.exponentialBackoff(3, Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class)
