@@ -55,18 +55,23 @@ final class SieveCache<K, V> extends AbstractCache<K, V> {
    * and apply its node itself. Invalidation and expiry retire the node from the map at once and
    * buffer its removal the same way. An update of a present key writes the value into the node in
    * place, under the node's monitor (MappedNode), and sets its bit like a hit: no lock, no buffer.
-   * Before, every insert took one ReentrantLock with lock(): on two threads that miss often, each
-   * eviction made the other writer park and unpark, microseconds against the walk's nanoseconds.
+   * Before, every insert waited for one ReentrantLock with lock(): on two threads that miss often a
+   * writer parks behind the other's eviction, and a park and unpark cost microseconds against the
+   * hand's walk of nanoseconds.
    *
-   *   t0  A: putIfAbsent(x), offer(x), status IDLE -> PROCESSING, wins tryLock, drains x
-   *   t1  B: putIfAbsent(y), offer(y), status PROCESSING -> PROCESSING_TO_REQUIRED, returns
-   *   t2  A: closing CAS fails, round 2: evicts one entry, links y; status IDLE
+   *   t0  A: putIfAbsent(x), offer(x), IDLE -> PROCESSING_TO_IDLE, wins tryLock, links x
+   *   t1  B: putIfAbsent(y), offer(y), PROCESSING_TO_IDLE -> PROCESSING_TO_REQUIRED, returns
+   *   t2  A: its closing CAS fails, so round 2: the hand evicts one entry, y is linked; IDLE
+   *   (if the cache was full, the map holds maximumSize + 1 entries from t1 to t2; y is readable
+   *   from t1 on)
    *
    * Invariant. The list never holds more than maximumSize nodes, even transiently: each add evicts
    * before it links. Every node in the map is linked or has its add pending in the write buffer;
    * every linked node is in the map or has its removal pending. So the map exceeds the maximum by
-   * at most the adds still buffered (at most a write buffer's capacity, plus one per writer between
-   * its putIfAbsent and its offer), and by none once drained. The hand is null or a linked node.
+   * at most the adds not yet linked: a write buffer's capacity, one per writer between its
+   * putIfAbsent and its offer (or holding its add while it waits for the lock with a full buffer),
+   * and the one a drain is applying; by none once drained (BufferedWritePathStressTest checks this
+   * bound while eight writers run). The hand is null or a linked node.
    * Write events are idempotent: an add links a live, unlinked node; a removal unlinks a retired,
    * linked one; so an add and a removal of one node may be replayed in either order. The hand takes
    * a retired node it meets (its removal still buffered) as the victim: room made, no eviction
