@@ -126,10 +126,9 @@ public final class CacheBuilder {
 
   /**
    * Sets the executor that runs the cache's maintenance: replaying buffered reads and writes into
-   * the eviction order, and evicting (LRU and CAFFEINE policies; S3_FIFO, whose writes are buffered
-   * and replayed the same way; SIEVE evicts on the writing thread and has no such work). By default
-   * the thread that fills a buffer or writes does it, and on one thread the LRU order and the
-   * S3-FIFO queues are then exact.
+   * the eviction order, and evicting (LRU and CAFFEINE policies; SIEVE and S3_FIFO, whose writes
+   * are buffered and replayed the same way). By default the thread that fills a buffer or writes
+   * does it, and on one thread the LRU order and the SIEVE and S3-FIFO queues are then exact.
    *
    * <p>With a pool ({@code ForkJoinPool.commonPool()} is Caffeine's own default), readers hand that
    * work off and return at once, which can make hits faster where cores are left over for the pool;
@@ -191,7 +190,8 @@ public final class CacheBuilder {
     EvictionPolicy chosen = policy == null ? EvictionPolicy.LRU : policy;
     return switch (chosen) {
       case LRU -> new LruCache<>(maximumSize, ttlNanos, clock, recordStats, executorOrDefault());
-      case SIEVE -> new SieveCache<>(maximumSize, ttlNanos, clock, recordStats);
+      case SIEVE ->
+          new SieveCache<>(maximumSize, ttlNanos, clock, recordStats, executorOrDefault());
       case S3_FIFO ->
           new S3FifoCache<>(maximumSize, ttlNanos, clock, recordStats, executorOrDefault());
       case CAFFEINE ->

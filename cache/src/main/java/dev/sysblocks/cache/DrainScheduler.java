@@ -6,11 +6,11 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Decides when a buffered cache replays its buffers into its policy, and makes sure that exactly
- * one thread does it at a time without any other thread waiting for it. Shared by {@link LruCache}
- * and {@link S3FifoCache}: the cache records events in its buffers, then calls {@link
- * #scheduleAfterWrite()} (a write was buffered) or {@link #schedule()} (a read buffer is full); the
- * scheduler runs the cache's {@code drainOnce} under the eviction lock, on the calling thread or on
- * the executor given.
+ * one thread does it at a time without any other thread waiting for it. Shared by {@link LruCache},
+ * {@link SieveCache} and {@link S3FifoCache}: the cache records events in its buffers, then calls
+ * {@link #scheduleAfterWrite()} (a write was buffered) or {@link #schedule()} (a read buffer is
+ * full); the scheduler runs the cache's {@code drainOnce} under the eviction lock, on the calling
+ * thread or on the executor given.
  */
 final class DrainScheduler extends DrainStatusField {
 

@@ -14,6 +14,9 @@ public enum EvictionPolicy {
   /**
    * SIEVE (NSDI 2024): a FIFO queue with one "visited" bit per entry and a moving hand. Hits only
    * set a bit; better hit ratios than LRU on most web traces, but no better on loops and scans.
+   * Inserts are queued in a write buffer and applied under a try-lock, as for S3_FIFO, so under
+   * concurrency the size bound is exact once {@link Cache#cleanUp()} has run (on one thread with
+   * the default executor, after every write).
    */
   SIEVE,
 

@@ -47,7 +47,7 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    *    writers ---offer(node)---> [ write buffer ring  ] /                            |
    *                                                                   evict LRU end <-+
    *
-   * Drain state machine (DrainScheduler, shared with S3FifoCache). A drain is a task given to the
+   * Drain state machine (DrainScheduler, shared with SieveCache and S3FifoCache). A drain is a task given to the
    * builder's executor: by default it runs at once on the thread that asks for it; with a pool it
    * runs there while the caller returns. A status word makes sure only one is scheduled and that it
    * sees every event buffered before it; the drain takes the lock with tryLock, so no writer waits

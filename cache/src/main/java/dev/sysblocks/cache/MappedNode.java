@@ -3,9 +3,9 @@ package dev.sysblocks.cache;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The part of a cache entry that the buffered caches ({@link LruCache}, {@link S3FifoCache}) share:
- * key, value, write time, and the protocol that lets a put update a present entry in place without
- * ever writing into an entry that has left the map.
+ * The part of a cache entry that the buffered caches ({@link LruCache}, {@link SieveCache}, {@link
+ * S3FifoCache}) share: key, value, write time, and the protocol that lets a put update a present
+ * entry in place without ever writing into an entry that has left the map.
  *
  * <p>Protocol: an entry leaves the map only through {@link #retireFrom}, which removes it and marks
  * it retired under the entry's monitor; {@link #updateIfLive} writes a new value under the same

@@ -114,7 +114,7 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
    * adds that were buffered when the writers stopped, until the next miss, write or cleanUp().
    *
    * Alternatives. SieveCache (one queue, one bit: simpler, a little lower hit ratio, no ghost
-   * memory; writes still take its lock), LruCache, CaffeineCache (frequency sketch instead of
+   * memory; the same buffered write path), LruCache, CaffeineCache (frequency sketch instead of
    * queues: the most robust, the most machinery).
    *
    * References.

@@ -34,13 +34,13 @@ class CacheStressTest {
   private static final long VALUE_STRIDE = 1L << 32;
 
   /**
-   * Every policy with maintenance on the calling thread (the default), and the three policies that
-   * have maintenance to hand off (LRU, S3_FIFO, CAFFEINE) with it on the common fork-join pool.
+   * Every policy with maintenance on the calling thread (the default), and again with it on the
+   * common fork-join pool.
    */
   static Stream<String> configurations() {
     return Stream.concat(
         Stream.of(EvictionPolicy.values()).map(EvictionPolicy::name),
-        Stream.of("LRU on a pool", "S3_FIFO on a pool", "CAFFEINE on a pool"));
+        Stream.of(EvictionPolicy.values()).map(policy -> policy.name() + " on a pool"));
   }
 
   private static CacheBuilder builder(String configuration, int maximumSize) {
@@ -159,6 +159,7 @@ class CacheStressTest {
       assertThat(lru.linkedSize()).isEqualTo(structure.size());
     } else if (cache instanceof SieveCache<Integer, Long> sieve) {
       structure = sieve.keysNewestFirst();
+      assertThat(sieve.linkedSize()).isEqualTo(structure.size());
     } else if (cache instanceof S3FifoCache<Integer, Long> s3) {
       structure = s3.residentKeys();
       assertThat(s3.linkedSize()).isEqualTo(structure.size());

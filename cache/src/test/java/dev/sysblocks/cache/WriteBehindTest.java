@@ -65,7 +65,7 @@ class WriteBehindTest {
             store,
             CacheBuilder.newBuilder()
                 .maximumSize(cacheSize)
-                .policy(EvictionPolicy.SIEVE) // evicts at once when full: no buffered bookkeeping
+                .policy(EvictionPolicy.SIEVE) // on one thread, evicts before put returns
                 .ticker(ticker))
         .writeBehind()
         .jitter(() -> 0.5)
