@@ -97,8 +97,11 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
    * thread that drains -- O(1) amortized policy work (each move or reinsertion was paid for by a
    * hit, each hole skipped by a removal). Measured (CacheGetPutBenchmark, readZipf10pct, 2 forks,
    * 2-core VM, JDK 17, 2026-12-07, a noisy day): two threads 303 ns against Caffeine's 257 (0.85x;
-   * the lock-based version measured 0.49x on 2026-11-23), one thread 60 against 181; single-fork
-   * paired runs the same day gave 921 and 1,845 ns against 400 and 405, so not yet a stable figure.
+   * the lock-based version measured 0.49x on 2026-11-23), one thread 60 against 181. Not stable:
+   * a later full run gave 1,504 ns against 395, its iterations alternating between spells near 0.3
+   * and of 1 to 3 us, and a 12-iteration fork alone showed the same; the cause is not found yet
+   * (letting writers spin on a full write buffer before waiting for the lock, as Caffeine does,
+   * made the slow spells longer).
    * Memory per entry: the map's entry; a node of key, value, write time, counter, retired flag
    * and queue tag (40 bytes with compressed oops); a reference slot in S's or M's deque (4 bytes,
    * up to twice that as a deque doubles, and S's deque keeps the size it reached while the cache

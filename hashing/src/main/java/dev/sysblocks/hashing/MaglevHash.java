@@ -83,10 +83,12 @@ public final class MaglevHash<N> extends CopyOnWriteMembership<N, long[]>
    * nodes, 12,809 slots, is 51 KB) lookups pay L2 reads: the step from nodes=100 to nodes=1000.
    * The table stores node references, not 16-bit node indexes into a node array (the previous
    * design: half the memory, but a second dependent read per lookup). Measured
-   * (NodeLookupSpeedBenchmark, 2 forks, 2-core VM, JDK 17, 2026-12-07): 1.84 / 1.88 / 3.03 ns at
-   * n = 10 / 100 / 1,000 against 3.27 / 3.30 / 3.20 ns for Long.remainderUnsigned(hash, n), which
-   * reads no table; the 16-bit design measured 2.82 / 3.07 / 5.18 ns against 3.11 / 3.10 / 2.59
-   * (2026-11-23), 2.0x the remainder at 1,000 nodes.
+   * (NodeLookupSpeedBenchmark, 2 forks, 2-core VM, JDK 17, 2026-12-07): 1.80 / 1.85 / 2.71 ns at
+   * n = 10 / 100 / 1,000 against 3.26 / 3.26 / 3.31 ns for Long.remainderUnsigned(hash, n), which
+   * reads no table (an earlier run that day: 1.84 / 1.88 / 3.03); over 1,024 keys per call
+   * (NodeLookupBatchBenchmark) 2.64 / 2.73 / 3.92 ns against 3.18 / 3.33 / 3.36, 1.17x the
+   * remainder at 1,000 nodes, where the table outgrows the L1 cache. The 16-bit design measured
+   * 2.82 / 3.07 / 5.18 ns against 3.11 / 3.10 / 2.59 (2026-11-23), 2.0x the remainder at 1,000.
    *
    * Concurrency. As HashRing: lookups read one immutable table through a volatile field; changes
    * rebuild under a lock and publish.

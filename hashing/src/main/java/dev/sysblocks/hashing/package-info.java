@@ -12,29 +12,29 @@
  *
  * <table class="striped">
  *   <caption>When to choose which (lookup times: NodeLookupSpeedBenchmark, n = 100, pre-hashed
- *   keys, 2-core AMD EPYC VM, JDK 17; balance: peak/mean load at n = 100 over 10^6 keys, where a
+ *   keys, 2-core AMD EPYC VM, JDK 17, 2026-12-07; balance: peak/mean load at n = 100 over 10^6 keys, where a
  *   perfectly random assignment of those keys gives 1.028)</caption>
  *   <tr><th>algorithm</th><th>lookup</th><th>memory</th><th>balance</th><th>removal</th>
  *       <th>choose it when</th></tr>
- *   <tr><td>{@link dev.sysblocks.hashing.JumpBackHash}</td><td>O(1) expected, 6.0 ns</td>
+ *   <tr><td>{@link dev.sysblocks.hashing.JumpBackHash}</td><td>O(1) expected, 4.5 ns</td>
  *       <td>none</td><td>1.031</td><td>last bucket only</td>
  *       <td>shards are numbered and only grow or shrink at the end: the fastest choice</td></tr>
- *   <tr><td>{@link dev.sysblocks.hashing.JumpHash}</td><td>O(log n), 22 ns</td><td>none</td>
+ *   <tr><td>{@link dev.sysblocks.hashing.JumpHash}</td><td>O(log n), 13 ns</td><td>none</td>
  *       <td>1.022</td><td>last bucket only</td>
  *       <td>placements must match Guava's {@code consistentHash}</td></tr>
  *   <tr><td>{@link dev.sysblocks.hashing.MementoHash}</td><td>O(1) expected while few nodes are
  *       removed; 9.6 ns with half the nodes removed</td><td>an int and a reference per bucket</td><td>as random (within 0.01, half the nodes removed)</td>
  *       <td>any node; no collateral movement</td>
  *       <td>numbered shards that fail or leave in any order, with jump's speed and memory</td></tr>
- *   <tr><td>{@link dev.sysblocks.hashing.HashRing}</td><td>O(1) expected (indexed), 7.5 ns</td>
+ *   <tr><td>{@link dev.sysblocks.hashing.HashRing}</td><td>O(1) expected (indexed), 5.5 ns</td>
  *       <td>8 B per virtual node</td><td>1.10 (640 virtual nodes)</td><td>any node</td>
  *       <td>named nodes join and leave in any order; weights; replicas and zone-aware preference
  *       lists</td></tr>
- *   <tr><td>{@link dev.sysblocks.hashing.MaglevHash}</td><td>O(1): one table read, 1.9 to 3.0 ns</td>
+ *   <tr><td>{@link dev.sysblocks.hashing.MaglevHash}</td><td>O(1): one table read, 1.8 to 2.7 ns</td>
  *       <td>a reference per slot (~400 B per node)</td><td>1.022</td>
  *       <td>any node; 1.5% of the other keys move too (n = 100, default table)</td>
  *       <td>load balancing: fastest named-node lookups with near-perfect balance</td></tr>
- *   <tr><td>{@link dev.sysblocks.hashing.RendezvousHash}</td><td>O(n), 282 ns</td>
+ *   <tr><td>{@link dev.sysblocks.hashing.RendezvousHash}</td><td>O(n), 211 ns</td>
  *       <td>16 B per node</td><td>1.025</td><td>any node</td>
  *       <td>up to a few hundred nodes; exact weights and the simplest correct algorithm</td></tr>
  *   <tr><td>{@link dev.sysblocks.hashing.KetamaRing}</td><td>O(log P) plus MD5 per key</td>
