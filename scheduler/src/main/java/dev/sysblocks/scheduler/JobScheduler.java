@@ -155,14 +155,13 @@ public final class JobScheduler implements AutoCloseable {
    *
    * Memory: a plain job allocates its 56 B Task (also its handle and store entry), a run on a
    * pool worker nothing (Task's essay). Measured (SchedulerThroughputBenchmark and the latency
-   * report; 2-core VM, JDK 17, 2026-11-23, 2 forks): 0.88x a ThreadPoolExecutor over a
-   * PriorityBlockingQueue from one producer and from four, 0.70x / 0.82x with aging, retries and
-   * timeouts on, about 100x Quartz; dispatch at 20,000 jobs/s 35 us at p99 against the executor's
-   * 59; delayed jobs 142 us late at p99 (STPE 158); schedule 97 ns, cancel 37 ns with 10^6 pending.
-   * Those runs took two clock readings per job (about 25 ns each), which the executor does not; now
-   * a job reads the clock only when something needs it (package-info, "Clock readings"). Not yet
-   * confirmed: on 2026-12-07 forks of the same code differed up to 2x (paired runs of the
-   * 2026-11-23 code gave 0.45-0.52x that day); that day's tables show 0.76x / 0.62x.
+   * report; 2-core VM, JDK 17, 2 forks): on a quiet day (2026-11-23) 0.88x a ThreadPoolExecutor
+   * over a PriorityBlockingQueue, 0.70x with aging, retries and timeouts on; dispatch p99 at
+   * 20,000 jobs/s 0.60x the executor's; delayed jobs 142 us late at p99. On a noisy one
+   * (2026-12-07, forks of one jar up to 2x apart), with the intake below: 0.89x / 0.76x from one
+   * producer, 0.76x / 0.63x from four, 56x Quartz, 57 B per job; schedule 105 ns and cancel 82 ns
+   * with 10^6 pending; dispatch p99 1.68x and lateness p99 3.2 ms (STPE 0.66 ms). Paired runs that
+   * day, old jar against new, one producer: 0.72-0.82x before the intake, 0.78-0.91x after.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
@@ -181,11 +180,12 @@ public final class JobScheduler implements AutoCloseable {
    *   - one wake-up per job: a drained job signals nobody, and a worker that takes a job wakes
    *     one more only if jobs remain and a worker is idle (LinkedBlockingQueue's cascade); one
    *     signal per drained job had put the median dispatch at 19.5 us (the executor's: 12).
-   *   - settle and take in one lock hold, any clock reading taken before the lock; counters
-   *     written under the lock only; running attempts in an intrusive list; the timeouts thread
-   *     woken only for a deadline before the time it sleeps until, not per new heap head.
-   * Statistics are read without the lock (submitted and queued-by-priority are atomics, as fast
-   * submissions update them). Idle workers wait on a condition timed to the next run-at (capped at
+   *   - settle and take in one lock hold, any clock reading taken before the lock; workers'
+   *     counters written under the lock without atomics; running attempts in an intrusive list;
+   *     the timeouts thread woken only for a deadline before the time it sleeps until.
+   *   - what submitters write (the inbox, job ids, arrival counts) on cache lines that no worker
+   *     writes per job (Intake). Statistics are read without the lock.
+   * Idle workers wait on a condition timed to the next run-at (capped at
    * TICKER_POLL_NANOS so a test's fake ticker is noticed). A daemon "timeouts" thread watches a
    * heap of deadlines; on expiry it interrupts the attempt, settles it as failed and replaces its
    * worker, so a job that ignores interrupts costs one thread, never pool capacity. Delivery
