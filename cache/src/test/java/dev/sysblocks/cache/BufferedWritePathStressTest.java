@@ -31,13 +31,12 @@ class BufferedWritePathStressTest {
   /** Values are key * VALUE_STRIDE + a payload below it: a value read for the wrong key shows. */
   private static final long VALUE_STRIDE = 1L << 32;
 
-  /**
-   * What the map may hold beyond the maximum while writers run: every buffered add, one add per
-   * writer between its putIfAbsent and its offer (or waiting for the lock with a full buffer), the
-   * one add a drain is applying, and THREADS more for mappingCount, a sum of counter cells read
-   * without a lock while the writers change them.
+  /*
+   * No size bound is asserted while writers run, only after cleanUp(): estimatedSize() is the
+   * map's mappingCount, a sum of counter cells read without a lock, and a reader descheduled in
+   * the middle of the sum sees the adds of one moment and the removals of another. It read 1,206
+   * for a map of at most 96 keys in one CI run (2026-12-07), so no bound on it can be sound.
    */
-  private static final long TRANSIENT_EXCESS = WriteBuffer.defaultCapacity() + 2L * THREADS + 1;
 
   static Stream<String> configurations() {
     return Stream.of(
@@ -73,10 +72,6 @@ class BufferedWritePathStressTest {
     return ((S3FifoCache<Integer, Long>) cache).linkedSize();
   }
 
-  private static void assertTransientBound(Cache<Integer, Long> cache, int maximumSize) {
-    assertThat(cache.estimatedSize()).isLessThanOrEqualTo(maximumSize + TRANSIENT_EXCESS);
-  }
-
   @ParameterizedTest
   @MethodSource("configurations")
   void concurrentInsertsKeepTheBoundAndEveryKeyIsReadableOrEvicted(String configuration)
@@ -92,9 +87,6 @@ class BufferedWritePathStressTest {
           for (int i = 0; i < keysPerThread; i++) {
             int key = first + i;
             cache.put(key, key * VALUE_STRIDE + thread);
-            if ((i & 15) == 0) {
-              assertTransientBound(cache, maximumSize);
-            }
             // A hit on a recent key now and then: visited bits for SIEVE, moves to M for S3-FIFO.
             int recent = first + Math.max(0, i - random.nextInt(64));
             Long v = cache.getIfPresent(recent);
@@ -199,7 +191,6 @@ class BufferedWritePathStressTest {
             int op = random.nextInt(10);
             if (op < 4) {
               cache.put(key, key * VALUE_STRIDE + i);
-              assertTransientBound(cache, maximumSize);
             } else if (op < 9) {
               Long v = cache.getIfPresent(key);
               if (v != null) {
