@@ -70,8 +70,8 @@ final class SieveCache<K, V> extends AbstractCache<K, V> {
    * every linked node is in the map or has its removal pending. So the map exceeds the maximum by
    * at most the adds not yet linked: a write buffer's capacity, one per writer between its
    * putIfAbsent and its offer (or holding its add while it waits for the lock with a full buffer),
-   * and the one a drain is applying; by none once drained (BufferedWritePathStressTest checks this
-   * bound while eight writers run). The hand is null or a linked node.
+   * and the one a drain is applying; by none once drained (BufferedWritePathStressTest checks the
+   * bound after eight writers ran and the cache drained). The hand is null or a linked node.
    * Write events are idempotent: an add links a live, unlinked node; a removal unlinks a retired,
    * linked one; so an add and a removal of one node may be replayed in either order. The hand takes
    * a retired node it meets (its removal still buffered) as the victim: room made, no eviction
