@@ -3,6 +3,8 @@ package dev.sysblocks.cache;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Decides when a buffered cache replays its buffers into its policy, and makes sure that exactly
@@ -133,6 +135,42 @@ final class DrainScheduler extends DrainStatusField {
         submit();
         return;
       }
+    }
+  }
+
+  /**
+   * Buffers a write and makes sure a drain will see it (scheduleAfterWrite). A full buffer means
+   * writers are outrunning the drains: the writer then waits for the lock, drains, and applies its
+   * own write with {@code applyLocked} -- back-pressure; a write is never dropped, or the policy's
+   * queue would lose a node. Offering again a few times first, pausing between tries as Caffeine's
+   * writers do, made S3-FIFO's slow spells on two threads longer here (2026-12-07), so it waits at
+   * once.
+   */
+  <E> void afterWrite(WriteBuffer<E> buffer, E write, Consumer<? super E> applyLocked) {
+    if (buffer.offer(write)) {
+      scheduleAfterWrite();
+      return;
+    }
+    lock.lock();
+    try {
+      drainLocked();
+      applyLocked.accept(write);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Drains everything buffered, under the lock, and returns what {@code read} finds in the policy's
+   * state while the lock is still held: the caches' test hooks and snapshots.
+   */
+  <T> T drainedRead(Supplier<T> read) {
+    lock.lock();
+    try {
+      drainLocked();
+      return read.get();
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -271,21 +271,15 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
   }
 
   private void afterWrite(Node<K, V> node) {
-    if (writeBuffer.offer(node)) {
-      drains.scheduleAfterWrite();
-      return;
-    }
-    // The write buffer is full: writers are outrunning the drains. Wait for the lock and apply
-    // this write ourselves (back-pressure; never drop a write, or the list would lose a node).
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      applyWrite(node);
-      evict();
-    } finally {
-      lock.unlock();
-    }
+    drains.afterWrite(writeBuffer, node, applyUnderLock);
+  }
+
+  /** What a writer that found the write buffer full does under the lock (DrainScheduler). */
+  private final Consumer<Node<K, V>> applyUnderLock = this::applyAndEvict;
+
+  private void applyAndEvict(Node<K, V> node) {
+    applyWrite(node);
+    evict();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A bounded cache with the S3-FIFO policy: new entries wait in a small FIFO queue, and only those
@@ -312,21 +313,11 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
 
   /** Records an add (a live node) or a removal (a retired one) for the queues. */
   private void afterWrite(Node<K, V> node) {
-    if (writeBuffer.offer(node)) {
-      drains.scheduleAfterWrite();
-      return;
-    }
-    // The write buffer is full: writers are outrunning the drains. Wait for the lock and apply
-    // this write ourselves (back-pressure; never drop a write, or the queues would lose a node).
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      applyWrite(node);
-    } finally {
-      lock.unlock();
-    }
+    drains.afterWrite(writeBuffer, node, applyUnderLock);
   }
+
+  /** What a writer that found the write buffer full does under the lock (DrainScheduler). */
+  private final Consumer<Node<K, V>> applyUnderLock = this::applyWrite;
 
   private void expire(Node<K, V> node) {
     if (retire(node)) {
@@ -477,17 +468,13 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
 
   /** Test hook: the resident keys of S, then of M, each newest first. Drains first. */
   List<K> residentKeys() {
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      List<K> keys = new ArrayList<>();
-      addLinkedNewestFirst(queues.small, keys);
-      addLinkedNewestFirst(queues.main, keys);
-      return keys;
-    } finally {
-      lock.unlock();
-    }
+    return drains.drainedRead(
+        () -> {
+          List<K> keys = new ArrayList<>();
+          addLinkedNewestFirst(queues.small, keys);
+          addLinkedNewestFirst(queues.main, keys);
+          return keys;
+        });
   }
 
   private static <K, V> void addLinkedNewestFirst(ArrayDeque<Node<K, V>> queue, List<K> keys) {
@@ -501,26 +488,12 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
 
   /** Test hook: the number of ghost keys. Drains first. */
   int ghostSize() {
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      return queues.ghost.size();
-    } finally {
-      lock.unlock();
-    }
+    return drains.drainedRead(() -> queues.ghost.size());
   }
 
   /** Test hook: S's and M's sizes as the policy counts them, after a drain. */
   long linkedSize() {
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      return queues.sizeSmall + queues.sizeMain;
-    } finally {
-      lock.unlock();
-    }
+    return drains.drainedRead(() -> queues.sizeSmall + queues.sizeMain);
   }
 
   // ---------------------------------------------------------------------------------------------

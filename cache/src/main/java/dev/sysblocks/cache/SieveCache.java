@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A bounded cache with the SIEVE policy: a FIFO queue in which a hit only sets a "visited" bit, and
@@ -273,21 +274,11 @@ final class SieveCache<K, V> extends AbstractCache<K, V> {
 
   /** Records an add (a live node) or a removal (a retired one) for the queue. */
   private void afterWrite(Node<K, V> node) {
-    if (writeBuffer.offer(node)) {
-      drains.scheduleAfterWrite();
-      return;
-    }
-    // The write buffer is full: writers are outrunning the drains. Wait for the lock and apply
-    // this write ourselves (back-pressure; never drop a write, or the queue would lose a node).
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      applyWrite(node);
-    } finally {
-      lock.unlock();
-    }
+    drains.afterWrite(writeBuffer, node, applyUnderLock);
   }
+
+  /** What a writer that found the write buffer full does under the lock (DrainScheduler). */
+  private final Consumer<Node<K, V>> applyUnderLock = this::applyWrite;
 
   private void expire(Node<K, V> node) {
     if (retire(node)) {
@@ -349,42 +340,24 @@ final class SieveCache<K, V> extends AbstractCache<K, V> {
 
   /** Test hook: the keys from newest to oldest. Drains first. */
   List<K> keysNewestFirst() {
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      List<K> keys = new ArrayList<>();
-      for (Node<K, V> n = queue.head; n != null; n = n.next) {
-        keys.add(n.key);
-      }
-      return keys;
-    } finally {
-      lock.unlock();
-    }
+    return drains.drainedRead(
+        () -> {
+          List<K> keys = new ArrayList<>();
+          for (Node<K, V> n = queue.head; n != null; n = n.next) {
+            keys.add(n.key);
+          }
+          return keys;
+        });
   }
 
   /** Test hook: the key under the hand, or null if it rests past the newest entry. Drains first. */
   K handKey() {
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      return queue.hand == null ? null : queue.hand.key;
-    } finally {
-      lock.unlock();
-    }
+    return drains.drainedRead(() -> queue.hand == null ? null : queue.hand.key);
   }
 
   /** Test hook: the queue's length as the policy counts it, after a drain. */
   long linkedSize() {
-    ReentrantLock lock = drains.lock();
-    lock.lock();
-    try {
-      drains.drainLocked();
-      return queue.size;
-    } finally {
-      lock.unlock();
-    }
+    return drains.drainedRead(() -> queue.size);
   }
 
   // ---------------------------------------------------------------------------------------------
