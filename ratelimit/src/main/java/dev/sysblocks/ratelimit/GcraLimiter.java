@@ -104,21 +104,33 @@ public final class GcraLimiter implements ReservingRateLimiter {
   private final long origin;
   private final Object configLock = new Object();
 
-  /** The limit and its TAT; replaced only by setLimit. */
+  /** The limit and its TAT; replaced by setLimit, and by striping and merging. */
   private volatile Epoch epoch;
 
-  /** A TAT meaning "this epoch was replaced": never a real one, which is at least 0. */
-  private static final long CLOSED = Long.MIN_VALUE;
+  /**
+   * Set once a reservation was made or a request needed the permits of several stripes: from then
+   * on the limiter stays one TAT, so that reservations can be cancelled and nothing alternates.
+   */
+  private volatile boolean stripingOff;
 
-  /** One limit's constants and its TAT (ns since the origin; only rises until closed). */
+  /** A TAT meaning "this epoch was replaced": never a real one, which is at least 0. */
+  private static final long CLOSED = GcraStripes.CLOSED;
+
+  /**
+   * One limit's constants and its TAT (ns since the origin; only rises until closed), or, once
+   * callers contended, its stripes.
+   */
   private static final class Epoch {
     final Limit limit;
     final long interval;
     final long capacity;
     final long tolerance;
 
-    /** Alone on its cache line. */
+    /** Alone on its cache line; null when striped. */
     final LongCell tat;
+
+    /** Null while one TAT. */
+    final GcraStripes stripes;
 
     Epoch(Limit limit, long interval, long initialTat) {
       this.limit = limit;
@@ -126,6 +138,40 @@ public final class GcraLimiter implements ReservingRateLimiter {
       this.capacity = limit.capacity();
       this.tolerance = capacity * interval;
       this.tat = new LongCell(initialTat);
+      this.stripes = null;
+    }
+
+    /** The same limit split into stripes continuing the single TAT {@code closedTat} at now. */
+    Epoch(Epoch single, long closedTat, long now) {
+      this.limit = single.limit;
+      this.interval = single.interval;
+      this.capacity = single.capacity;
+      this.tolerance = single.tolerance;
+      this.tat = null;
+      this.stripes = new GcraStripes(capacity, interval, closedTat, now);
+    }
+
+    /** Closes this epoch for good: its TAT, or its stripes' TATs, as they were when closed. */
+    long[] close() {
+      if (stripes != null) {
+        return stripes.close();
+      }
+      long current = tat.getVolatile();
+      for (; ; ) {
+        long witness = tat.compareAndExchangeVolatile(current, CLOSED);
+        if (witness == current) {
+          return new long[] {current};
+        }
+        current = witness;
+      }
+    }
+
+    /** Permits held at {@code now} by this epoch closed with these TATs (at least 0). */
+    long available(long[] closed, long now) {
+      if (stripes != null) {
+        return stripes.available(closed, now);
+      }
+      return Math.max(0, (now + tolerance - Math.max(closed[0], now)) / interval);
     }
 
     void checkPermits(long permits) {
@@ -222,11 +268,24 @@ public final class GcraLimiter implements ReservingRateLimiter {
       Epoch e = epoch;
       e.checkPermits(permits);
       long now = elapsed();
+      GcraStripes stripes = e.stripes;
+      if (stripes != null) {
+        int result = stripes.tryAcquire(now, permits);
+        if (result >= GcraStripes.DENIED) {
+          return result == GcraStripes.TAKEN;
+        }
+        if (result == GcraStripes.FRAGMENTED) {
+          merge(e);
+        }
+        awaitReplacement(e);
+        continue;
+      }
       long cost = permits * e.interval; // <= capacity * interval <= 2^62
       long current = e.tat.getVolatile();
+      boolean contended = false;
       for (; ; ) {
         if (current == CLOSED) {
-          break; // replaced by setLimit: decide under the new limit
+          break; // replaced by setLimit, striped or merged: decide in the new epoch
         }
         long base = Math.max(current, now);
         if (base - now > e.tolerance - cost) {
@@ -235,8 +294,12 @@ public final class GcraLimiter implements ReservingRateLimiter {
         long next = base + cost;
         long witness = e.tat.compareAndExchangeVolatile(current, next);
         if (witness == current) {
+          if (contended) {
+            stripe(e);
+          }
           return true;
         }
+        contended = true;
         current = witness;
       }
       awaitReplacement(e);
@@ -249,6 +312,18 @@ public final class GcraLimiter implements ReservingRateLimiter {
       Epoch e = epoch;
       e.checkPermits(permits);
       long now = elapsed();
+      GcraStripes stripes = e.stripes;
+      if (stripes != null) {
+        int result = stripes.tryAcquire(now, permits);
+        if (result >= GcraStripes.DENIED) {
+          return stripes.decision(result == GcraStripes.TAKEN, now, permits);
+        }
+        if (result == GcraStripes.FRAGMENTED) {
+          merge(e);
+        }
+        awaitReplacement(e);
+        continue;
+      }
       long cost = permits * e.interval;
       long current = e.tat.getVolatile();
       while (current != CLOSED) {
@@ -274,9 +349,17 @@ public final class GcraLimiter implements ReservingRateLimiter {
     if (maxWaitNanos < 0) {
       throw new IllegalArgumentException("maxWaitNanos must not be negative: " + maxWaitNanos);
     }
+    if (!stripingOff) {
+      stripingOff = true; // a reservation moves one TAT into the future: it needs one TAT
+    }
     for (; ; ) {
       Epoch e = epoch;
       e.checkPermits(permits);
+      if (e.stripes != null) {
+        merge(e);
+        awaitReplacement(e);
+        continue;
+      }
       long reading = ticker.read();
       long now = Math.max(0, reading - origin);
       long cost = permits * e.interval;
@@ -317,6 +400,14 @@ public final class GcraLimiter implements ReservingRateLimiter {
     for (; ; ) {
       Epoch e = epoch;
       long now = elapsed();
+      if (e.stripes != null) {
+        long available = e.stripes.available(now);
+        if (available >= 0) {
+          return available;
+        }
+        awaitReplacement(e);
+        continue;
+      }
       long current = e.tat.getVolatile();
       if (current != CLOSED) {
         return Math.max(0, (now + e.tolerance - Math.max(current, now)) / e.interval);
@@ -345,29 +436,70 @@ public final class GcraLimiter implements ReservingRateLimiter {
       if (old.limit.equals(limit)) {
         return;
       }
-      long current = old.tat.getVolatile();
-      for (; ; ) {
-        long witness = old.tat.compareAndExchangeVolatile(current, CLOSED);
-        if (witness == current) {
-          break;
-        }
-        current = witness;
-      }
+      long[] closed = old.close();
       // Read the clock after closing, so every admission of the old epoch is counted.
       long now = elapsed();
       long tolerance = limit.capacity() * interval;
       long tat;
-      if (current - old.tolerance > now) {
+      long current = closed[0];
+      if (old.stripes == null && current - old.tolerance > now) {
         // Reservations are waiting, the last until current - old tolerance: keep that time, so
         // nobody overtakes them whatever the new rate, and the next permit follows it.
         tat = Math.min(MAX_RESERVED_TAT, current - old.tolerance + tolerance);
       } else {
         // Carry the permits available now (floor), capped to the new capacity.
-        long permits = (now + old.tolerance - Math.max(current, now)) / old.interval;
+        long permits = old.available(closed, now);
         tat = now + tolerance - Math.min(permits, limit.capacity()) * interval;
       }
       epoch = new Epoch(limit, interval, Math.max(0, tat));
     }
+  }
+
+  /**
+   * Splits a single TAT into stripes after a lost race, once: unless striping is off, or the limit
+   * is too small to give each stripe a permit, or another thread got there first.
+   */
+  private void stripe(Epoch e) {
+    if (stripingOff || !GcraStripes.fits(e.capacity, e.interval)) {
+      return;
+    }
+    synchronized (configLock) {
+      if (epoch != e || stripingOff) {
+        return;
+      }
+      long[] closed = e.close();
+      long now = elapsed(); // after closing, as in setLimit
+      // A reservation that raced with this split left the TAT past the tolerance (a debt that
+      // stripes, holding 0 or more permits each, cannot carry): stay one TAT, reopened.
+      epoch =
+          closed[0] - e.tolerance > now
+              ? new Epoch(e.limit, e.interval, closed[0])
+              : new Epoch(e, closed[0], now);
+    }
+  }
+
+  /** Turns striping off and, if {@code e} is still the striped epoch, merges it into one TAT. */
+  private void merge(Epoch e) {
+    stripingOff = true;
+    synchronized (configLock) {
+      if (epoch != e || e.stripes == null) {
+        return;
+      }
+      long[] closed = e.close();
+      long now = elapsed();
+      long available = Math.min(e.capacity, e.available(closed, now));
+      epoch = new Epoch(e.limit, e.interval, now + e.tolerance - available * e.interval);
+    }
+  }
+
+  /** Splits now as after a lost race (tests: contention cannot be scheduled). */
+  void stripeNow() {
+    stripe(epoch);
+  }
+
+  /** Whether the limit is currently split into stripes. */
+  boolean isStriped() {
+    return epoch.stripes != null;
   }
 
   @SuppressWarnings("ThreadPriorityCheck") // a yield only shortens a rare wait

@@ -117,12 +117,27 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
   private static final int DENIED = 0;
   private static final int CLOSED = -1;
 
+  /** Taken, after losing at least one race for the word: the limiter may split into stripes. */
+  private static final int TAKEN_CONTENDED = 2;
+
+  /** Striped: no stripe alone holds the permits, but together they do: merge and decide again. */
+  private static final int FRAGMENTED = -2;
+
+  /** Sentinel of a closed consumed line: never a real value, which is at least -2^62. */
+  static final long CLOSED_LINE = Long.MIN_VALUE;
+
   private final Ticker ticker;
   private final Sleeper sleeper;
   private final Object configLock = new Object();
 
-  /** The current limits and their state; replaced only by setLimits. */
+  /** The current limits and their state; replaced by setLimits, and by striping and merging. */
   private volatile Epoch epoch;
+
+  /**
+   * Set once a reservation was made or a request needed the permits of several stripes: from then
+   * on the limiter stays one word, so that reservations can be cancelled and nothing alternates.
+   */
+  private volatile boolean stripingOff;
 
   private TokenBucketLimiter(Ticker ticker, Sleeper sleeper, List<Limit> limits) {
     this.ticker = ticker;
@@ -240,8 +255,14 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
       Epoch e = epoch;
       e.checkPermits(permits);
       int result = e.tryAcquire(e.elapsed(ticker.read()), permits);
-      if (result != CLOSED) {
-        return result == TAKEN;
+      if (result >= DENIED) {
+        if (result == TAKEN_CONTENDED) {
+          stripe(e);
+        }
+        return result != DENIED;
+      }
+      if (result == FRAGMENTED) {
+        merge(e);
       }
       awaitReplacement(e);
     }
@@ -252,7 +273,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
     for (; ; ) {
       Epoch e = epoch;
       e.checkPermits(permits);
-      Decision d = e.decide(e.elapsed(ticker.read()), permits);
+      Decision d = e.decide(e.elapsed(ticker.read()), permits, this);
       if (d != null) {
         return d;
       }
@@ -264,6 +285,9 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
   public Reservation reserveNanos(long permits, long maxWaitNanos) {
     if (maxWaitNanos < 0) {
       throw new IllegalArgumentException("maxWaitNanos must not be negative: " + maxWaitNanos);
+    }
+    if (!stripingOff) {
+      stripingOff = true; // a striped epoch merges when it sees a reservation
     }
     for (; ; ) {
       Epoch e = epoch;
@@ -338,6 +362,46 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
   @Override
   public String toString() {
     return "TokenBucketLimiter" + epoch.limits;
+  }
+
+  /**
+   * Splits a single limit into stripes after a lost race, once: unless striping is off, or the
+   * capacity is too small to give each stripe a permit, or another thread got there first.
+   */
+  private void stripe(Epoch e) {
+    if (!(e instanceof SingleEpoch single) || !single.stripable() || stripingOff) {
+      return;
+    }
+    synchronized (configLock) {
+      if (epoch != e || stripingOff) {
+        return;
+      }
+      long line = e.closeLines()[0];
+      // The clock is read after closing, as in setLimits, so the split counts every admission.
+      epoch = single.striped(line, e.elapsed(ticker.read()));
+    }
+  }
+
+  /** Splits now as after a lost race (tests: contention cannot be scheduled). */
+  void stripeNow() {
+    stripe(epoch);
+  }
+
+  /** Whether the limit is currently split into stripes. */
+  boolean isStriped() {
+    return epoch instanceof StripedEpoch;
+  }
+
+  /** Turns striping off and, if {@code e} is still the striped epoch, merges it into one word. */
+  private void merge(Epoch e) {
+    stripingOff = true;
+    synchronized (configLock) {
+      if (epoch != e || !(e instanceof StripedEpoch striped)) {
+        return;
+      }
+      long[] lines = e.closeLines();
+      epoch = striped.merged(lines, e.elapsed(ticker.read()));
+    }
   }
 
   @SuppressWarnings(
@@ -421,11 +485,14 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
       }
     }
 
-    /** TAKEN, DENIED, or CLOSED if this epoch was replaced. */
+    /**
+     * TAKEN, TAKEN_CONTENDED, DENIED, CLOSED if this epoch was replaced, or FRAGMENTED if the
+     * caller must merge the stripes.
+     */
     abstract int tryAcquire(long elapsed, long permits);
 
-    /** The decision, or null if this epoch was replaced. */
-    abstract Decision decide(long elapsed, long permits);
+    /** The decision, or null if this epoch was replaced (merging it first if it must be). */
+    abstract Decision decide(long elapsed, long permits, TokenBucketLimiter owner);
 
     /** The fewest tokens of any limit, or -1 if this epoch was replaced. */
     abstract long available(long elapsed);
@@ -471,9 +538,6 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
       }
     }
 
-    /** Sentinel of a closed epoch: never a real value, which is at least -2^62. */
-    static final long CLOSED_LINE = Long.MIN_VALUE;
-
     private volatile long consumed;
 
     SingleConsumed(long origin, List<Limit> limits, long consumed) {
@@ -518,6 +582,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
     int tryAcquire(long elapsed, long permits) {
       long generated = refill.generated(elapsed);
       long w = consumedVolatile();
+      int taken = TAKEN;
       for (; ; ) {
         if (w == CLOSED_LINE) {
           return CLOSED;
@@ -528,14 +593,32 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
         // generated - capacity cannot overflow: 0 <= generated < 2^63, capacity <= 2^62.
         long witness = exchangeConsumed(w, Math.max(w, generated - capacity) + permits);
         if (witness == w) {
-          return TAKEN;
+          return taken;
         }
+        taken = TAKEN_CONTENDED;
         w = witness;
       }
     }
 
+    /** True if the capacity gives every stripe at least one permit. */
+    boolean stripable() {
+      return capacity >= Stripes.COUNT;
+    }
+
+    /**
+     * The striped epoch holding, at {@code elapsed}, the tokens this one held with this closed
+     * line; or, if a reservation that raced with the split left a debt, this epoch reopened.
+     */
+    Epoch striped(long line, long elapsed) {
+      long generated = refill.generated(elapsed);
+      long tokens = tokens(generated, line, capacity);
+      return tokens < 0
+          ? new SingleEpoch(origin, limits, line, refill)
+          : new StripedEpoch(origin, limits, refill, generated, tokens);
+    }
+
     @Override
-    Decision decide(long elapsed, long permits) {
+    Decision decide(long elapsed, long permits, TokenBucketLimiter owner) {
       long generated = refill.generated(elapsed);
       for (; ; ) {
         long w = consumedVolatile();
@@ -613,6 +696,177 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
     }
   }
 
+  /**
+   * One limit split into {@link Stripes#COUNT} buckets, each consumed line alone on its cache line.
+   * Stripe i holds at most share(C, i) permits and is given share(G, i) of the permits generated:
+   * together the stripes generate, and can hold, exactly what the single bucket would, so over any
+   * interval they admit at most C + G(end) - G(start), the single bucket's bound. A caller takes
+   * from its own stripe, else from the first other stripe that has the permits; it is refused only
+   * when no stripe has them, reading every stripe and writing none.
+   */
+  static final class StripedEpoch extends Epoch {
+    private final Refill refill;
+    private final long capacity;
+    private final long[] capacities = new long[Stripes.COUNT];
+    private final LongCell[] lines = new LongCell[Stripes.COUNT];
+
+    StripedEpoch(long origin, List<Limit> limits, Refill refill, long generated, long tokens) {
+      super(origin, limits);
+      this.refill = refill;
+      this.capacity = limits.get(0).capacity();
+      for (int i = 0; i < Stripes.COUNT; i++) {
+        capacities[i] = Stripes.share(capacity, i);
+        // Stripe i holds share(tokens, i) <= share(C, i): its line is its generated minus that.
+        lines[i] = new LongCell(Stripes.share(generated, i) - Stripes.share(tokens, i));
+      }
+    }
+
+    @Override
+    int tryAcquire(long elapsed, long permits) {
+      if (permits > capacities[0]) {
+        return FRAGMENTED; // more than the largest stripe can ever hold
+      }
+      long generated = refill.generated(elapsed);
+      int[] probe = Stripes.probe();
+      int first = probe[0] & Stripes.MASK;
+      for (int j = 0; j < Stripes.COUNT; j++) {
+        int i = (first + j) & Stripes.MASK;
+        int result = tryStripe(i, Stripes.share(generated, i), permits, probe);
+        if (result != DENIED) {
+          return result;
+        }
+      }
+      if (permits > 1) {
+        long total = total(generated);
+        if (total < 0) {
+          return CLOSED;
+        }
+        if (total >= permits) {
+          return FRAGMENTED;
+        }
+      }
+      return DENIED; // no write, no allocation
+    }
+
+    /** TAKEN, DENIED or CLOSED for stripe i, whose share of the permits generated is given. */
+    private int tryStripe(int i, long generated, long permits, int[] probe) {
+      LongCell line = lines[i];
+      long cap = capacities[i];
+      long w = line.getVolatile();
+      for (; ; ) {
+        if (w == CLOSED_LINE) {
+          return CLOSED;
+        }
+        if (tokens(generated, w, cap) < permits) {
+          return DENIED;
+        }
+        long witness = line.compareAndExchangeVolatile(w, Math.max(w, generated - cap) + permits);
+        if (witness == w) {
+          return TAKEN;
+        }
+        Stripes.moveOn(probe); // another thread uses this stripe: start elsewhere next time
+        w = witness;
+      }
+    }
+
+    /** The permits all stripes hold together, or -1 if a stripe is closed. */
+    private long total(long generated) {
+      long total = 0;
+      for (int i = 0; i < Stripes.COUNT; i++) {
+        long w = lines[i].getVolatile();
+        if (w == CLOSED_LINE) {
+          return -1;
+        }
+        total += Math.max(0, tokens(Stripes.share(generated, i), w, capacities[i]));
+      }
+      return total;
+    }
+
+    @Override
+    Decision decide(long elapsed, long permits, TokenBucketLimiter owner) {
+      int result = tryAcquire(elapsed, permits);
+      if (result == CLOSED) {
+        return null;
+      }
+      if (result == FRAGMENTED) {
+        owner.merge(this);
+        return null;
+      }
+      // The headers: permits left in all stripes; retry when the first stripe that can ever hold
+      // the permits holds them (a caller takes from any stripe); reset when the last one is full.
+      long generated = refill.generated(elapsed);
+      long remaining = 0;
+      long retry = Long.MAX_VALUE;
+      long reset = 0;
+      for (int i = 0; i < Stripes.COUNT; i++) {
+        long w = lines[i].getVolatile();
+        if (w == CLOSED_LINE) {
+          continue; // closed after this decision: its figures are gone with it
+        }
+        long share = Stripes.share(generated, i);
+        long cap = capacities[i];
+        long line = Math.max(w, share - cap);
+        remaining += Math.max(0, tokens(share, w, cap));
+        if (cap >= permits) {
+          retry =
+              Math.min(retry, waitFor(refill, Stripes.totalFor(plus(line, permits), i), elapsed));
+        }
+        reset = Math.max(reset, waitFor(refill, Stripes.totalFor(plus(line, cap), i), elapsed));
+      }
+      boolean taken = result == TAKEN;
+      return new Decision(taken, capacity, remaining, taken ? 0 : retry, reset);
+    }
+
+    @Override
+    long available(long elapsed) {
+      return total(refill.generated(elapsed));
+    }
+
+    @Override
+    Reservation reserve(long now, long permits, long maxWait, TokenBucketLimiter owner) {
+      owner.merge(this); // a reservation moves one line into the future: it needs one word
+      return null;
+    }
+
+    @Override
+    long[] closeLines() {
+      long[] closed = new long[Stripes.COUNT];
+      for (int i = 0; i < Stripes.COUNT; i++) {
+        long w = lines[i].getVolatile();
+        for (; ; ) {
+          if (w == CLOSED_LINE) {
+            throw new IllegalStateException("epoch closed twice"); // closing is serialized
+          }
+          long witness = lines[i].compareAndExchangeVolatile(w, CLOSED_LINE);
+          if (witness == w) {
+            break;
+          }
+          w = witness;
+        }
+        closed[i] = w;
+      }
+      return closed;
+    }
+
+    /** With one limit, the fewest tokens of any limit are the stripes' sum (negative: a debt). */
+    @Override
+    long fewestTokens(long[] closed, long elapsed) {
+      long generated = refill.generated(elapsed);
+      long total = 0;
+      for (int i = 0; i < Stripes.COUNT; i++) {
+        total += tokens(Stripes.share(generated, i), closed[i], capacities[i]);
+      }
+      return total;
+    }
+
+    /** One word holding, at {@code elapsed}, the tokens of these closed stripes, same origin. */
+    SingleEpoch merged(long[] closed, long elapsed) {
+      long generated = refill.generated(elapsed);
+      long tokens = Math.min(capacity, fewestTokens(closed, elapsed));
+      return new SingleEpoch(origin, limits, generated - tokens, refill);
+    }
+  }
+
   /** Several limits: one immutable long[] of consumed lines, swapped by CAS. */
   static final class MultiEpoch extends Epoch {
     private static final long[] CLOSED_LINES = new long[0];
@@ -650,7 +904,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
     }
 
     @Override
-    Decision decide(long elapsed, long permits) {
+    Decision decide(long elapsed, long permits, TokenBucketLimiter owner) {
       long[] generated = new long[refills.length];
       for (int i = 0; i < generated.length; i++) {
         generated[i] = refills[i].generated(elapsed);

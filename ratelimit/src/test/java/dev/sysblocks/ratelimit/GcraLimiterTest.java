@@ -20,6 +20,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 class GcraLimiterTest {
@@ -40,6 +41,10 @@ class GcraLimiterTest {
       this.interval = GcraLimiter.intervalOf(limit);
       this.full = limit.capacity() * interval;
       this.credit = limit.initialPermits() * interval;
+    }
+
+    long available(long now) {
+      return Math.min(full, credit + (now - last)) / interval;
     }
 
     boolean tryAcquire(long now, long n) {
@@ -220,13 +225,127 @@ class GcraLimiterTest {
     }
   }
 
+  @Provide
+  Arbitrary<Scenario> fastScenarios() {
+    Arbitrary<Limit> limits =
+        Combinators.combine(
+                Arbitraries.longs().between(100_000, 1_000_000),
+                Arbitraries.integers().between(Stripes.COUNT, 40),
+                Arbitraries.integers().between(0, 100))
+            .as(
+                (permits, capacity, initialPercent) ->
+                    Limit.of(permits, Duration.ofSeconds(1))
+                        .withCapacity(capacity)
+                        .withInitialPermits(capacity * initialPercent / 100));
+    return limits.flatMap(
+        limit -> {
+          long interval = GcraLimiter.intervalOf(limit);
+          Arbitrary<Long> gaps =
+              Arbitraries.oneOf(
+                  Arbitraries.longs().between(0, Math.max(1, interval / 3)),
+                  Arbitraries.longs().between(0, 3 * interval),
+                  Arbitraries.longs().between(0, 50 * interval),
+                  Arbitraries.just(0L));
+          Arbitrary<Integer> sizes = Arbitraries.integers().between(1, 5);
+          return Combinators.combine(gaps, sizes)
+              .as(Arrival::new)
+              .list()
+              .ofMinSize(1)
+              .ofMaxSize(300)
+              .map(arrivals -> new Scenario(limit, arrivals));
+        });
+  }
+
+  /**
+   * Split into stripes at a random arrival (as contention would), the limiter may refuse what the
+   * single meter would admit, but never the reverse: fed the limiter's own admissions, the
+   * continuous bucket always has the permits the limiter gave, and at least as many as the limiter
+   * says it holds. The model obeys the window bound, so the striped limiter does too.
+   */
+  @Property(tries = 400)
+  void splitIntoStripesItNeverAdmitsWhatTheSingleMeterWouldRefuse(
+      @ForAll("fastScenarios") Scenario s, @ForAll @IntRange(min = 0, max = 299) int splitAt) {
+    FakeTicker clock = FakeTicker.startingAt(-987_654_321L);
+    GcraLimiter limiter = GcraLimiter.of(s.limit(), clock);
+    ContinuousBucket model = new ContinuousBucket(s.limit());
+    long now = 0;
+    for (int k = 0; k < s.arrivals().size(); k++) {
+      Arrival a = s.arrivals().get(k);
+      if (k == splitAt % s.arrivals().size()) {
+        limiter.stripeNow();
+        assertThat(limiter.isStriped()).isTrue();
+      }
+      clock.advanceNanos(a.gapNanos());
+      now += a.gapNanos();
+      assertThat(limiter.availablePermits()).isLessThanOrEqualTo(model.available(now));
+      int permits = (int) Math.min(a.permits(), s.limit().capacity());
+      boolean admitted =
+          k % 3 == 0 ? limiter.decide(permits).allowed() : limiter.tryAcquire(permits);
+      if (admitted) {
+        assertThat(model.tryAcquire(now, permits))
+            .as("request for %s at %s ns, admitted by the limiter", permits, now)
+            .isTrue();
+      }
+    }
+  }
+
   @Test
   void concurrentCallersAdmitExactlyWhatTheModelAllows() throws Exception {
-    int threads = 8;
-    int intervals = 300;
     Limit limit = Limit.of(40, Duration.ofSeconds(1)).withCapacity(25);
     GcraLimiter limiter = GcraLimiter.of(limit, ticker);
     ContinuousBucket model = new ContinuousBucket(limit);
+    hammer(
+        limiter,
+        Duration.ofMillis(1),
+        now -> {
+          long taken = 0;
+          while (model.tryAcquire(now, 1)) {
+            taken++;
+          }
+          return taken;
+        });
+  }
+
+  @Test
+  void concurrentCallersOnAStripedLimiterAdmitExactlyWhatTheStripesHold() throws Exception {
+    // Split while full, before the first interval, so the striped path is hammered whatever the
+    // scheduling. The model: Stripes.COUNT continuous meters of capacity share(C, i) and interval
+    // k T, continuing the full single meter as GcraStripes says.
+    Limit limit = Limit.of(100_000, Duration.ofSeconds(1)).withCapacity(25);
+    GcraLimiter limiter = GcraLimiter.of(limit, ticker);
+    limiter.stripeNow();
+    assertThat(limiter.isStriped()).isTrue();
+    long t = limiter.intervalNanos();
+    long kt = t * Stripes.COUNT;
+    long[] tat = new long[Stripes.COUNT];
+    long[] tolerance = new long[Stripes.COUNT];
+    for (int i = 0; i < Stripes.COUNT; i++) {
+      tolerance[i] = Stripes.share(25, i) * kt;
+      tat[i] = -25 * t - (Stripes.COUNT - 1 - i) * t + tolerance[i];
+    }
+    hammer(
+        limiter,
+        Duration.ofNanos(1_000),
+        now -> {
+          long taken = 0;
+          for (int i = 0; i < Stripes.COUNT; i++) {
+            while (Math.max(tat[i], now) + kt - now <= tolerance[i]) {
+              tat[i] = Math.max(tat[i], now) + kt;
+              taken++;
+            }
+          }
+          return taken;
+        });
+  }
+
+  /** Takes every permit the model holds at {@code now} (ns since the start), returns how many. */
+  interface Drain {
+    long takeAll(long now);
+  }
+
+  private void hammer(GcraLimiter limiter, Duration unit, Drain model) throws Exception {
+    int threads = 8;
+    int intervals = 300;
     AtomicLong[] admitted = new AtomicLong[intervals];
     for (int i = 0; i < intervals; i++) {
       admitted[i] = new AtomicLong();
@@ -252,15 +371,12 @@ class GcraLimiterTest {
       }
       long now = 0;
       for (int i = 0; i < intervals; i++) {
-        long step = Duration.ofMillis(7 + (i * 37) % 50).toNanos();
+        long step = unit.toNanos() * (7 + (i * 37) % 50);
         ticker.advanceNanos(step);
         now += step;
         start.await(10, TimeUnit.SECONDS);
         done.await(10, TimeUnit.SECONDS);
-        long expected = 0;
-        while (model.tryAcquire(now, 1)) {
-          expected++;
-        }
+        long expected = model.takeAll(now);
         assertThat(admitted[i].get()).as("interval %s", i).isEqualTo(expected);
       }
       for (Future<?> w : workers) {

@@ -31,6 +31,18 @@ class TokenBucketConcurrencyTest {
   }
 
   @Test
+  void concurrentCallersOnAStripedLimiterAdmitExactlyWhatTheModelAllows() throws Exception {
+    // Split before the first interval, so the striped path is hammered whatever the scheduling.
+    // Each interval refills a few permits into empty stripes: none is wasted on a full stripe.
+    hammer(List.of(Limit.of(40, Duration.ofSeconds(1)).withCapacity(25)), 1, true);
+  }
+
+  @Test
+  void requestsThatNeedSeveralStripesMergeThemAndStillAdmitExactly() throws Exception {
+    hammer(List.of(Limit.of(40, Duration.ofSeconds(1)).withCapacity(25)), 2, true);
+  }
+
+  @Test
   void concurrentCallersAdmitExactlyWhatTheModelAllowsWithSeveralLimits() throws Exception {
     hammer(
         List.of(
@@ -40,10 +52,18 @@ class TokenBucketConcurrencyTest {
   }
 
   private static void hammer(List<Limit> limits, int permitsPerRequest) throws Exception {
+    hammer(limits, permitsPerRequest, false);
+  }
+
+  private static void hammer(List<Limit> limits, int permitsPerRequest, boolean striped)
+      throws Exception {
     FakeTicker ticker = FakeTicker.create();
     TokenBucketLimiter.Builder builder = TokenBucketLimiter.builder().ticker(ticker);
     limits.forEach(builder::limit);
     TokenBucketLimiter limiter = builder.build();
+    if (striped) {
+      limiter.stripeNow();
+    }
     List<TokenBucketModel> models = new ArrayList<>();
     limits.forEach(l -> models.add(new TokenBucketModel(l)));
 

@@ -13,6 +13,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * Random arrival sequences against the textbook model ({@link TokenBucketModel}): the limiter
@@ -78,6 +79,39 @@ class TokenBucketPropertyTest {
       assertThat(limiter.tryAcquire(a.permits()))
           .as("request for %s at %s ns", a.permits(), elapsed)
           .isEqualTo(model.tryAcquire(a.permits()));
+    }
+  }
+
+  /**
+   * Split into stripes at a random arrival (as contention would), the limiter may refuse what the
+   * single bucket would admit, but never the reverse: fed the limiter's own admissions, the model
+   * always has the permits the limiter gave, and always holds at least as many as the limiter says
+   * it holds. The model obeys the window bound, so the striped limiter does too.
+   */
+  @Property(tries = 400)
+  void splitIntoStripesItNeverAdmitsWhatTheSingleBucketWouldRefuse(
+      @ForAll("scenarios") Scenario s, @ForAll @IntRange(min = 0, max = 299) int splitAt) {
+    FakeTicker ticker = FakeTicker.startingAt(987_654_321L);
+    TokenBucketLimiter limiter =
+        TokenBucketLimiter.builder().limit(s.limit()).ticker(ticker).build();
+    TokenBucketModel model = new TokenBucketModel(s.limit());
+    long elapsed = 0;
+    for (int k = 0; k < s.arrivals().size(); k++) {
+      Arrival a = s.arrivals().get(k);
+      if (k == splitAt % s.arrivals().size()) {
+        limiter.stripeNow();
+      }
+      ticker.advanceNanos(a.gapNanos());
+      elapsed += a.gapNanos();
+      model.advanceTo(elapsed);
+      assertThat(limiter.availablePermits()).isLessThanOrEqualTo(model.tokens());
+      boolean admitted =
+          k % 3 == 0 ? limiter.decide(a.permits()).allowed() : limiter.tryAcquire(a.permits());
+      if (admitted) {
+        assertThat(model.tryAcquire(a.permits()))
+            .as("request for %s at %s ns, admitted by the limiter", a.permits(), elapsed)
+            .isTrue();
+      }
     }
   }
 
