@@ -26,6 +26,11 @@ final class Refill {
     if (permits < 1 || permits > periodNanos) {
       throw new IllegalArgumentException(permits + " per " + periodNanos + " ns");
     }
+    // Reduced by their gcd: most rates (100 per second, 5 * 10^8 per second) become one permit
+    // every P ns, whose floor needs one 128-bit product instead of three (see generated).
+    long gcd = gcd(permits, periodNanos);
+    permits /= gcd;
+    periodNanos /= gcd;
     this.permits = permits;
     this.periodNanos = periodNanos;
     this.reciprocal =
@@ -35,6 +40,15 @@ final class Refill {
                 .shiftLeft(64)
                 .divide(BigInteger.valueOf(periodNanos))
                 .longValue(); // < 2^64 because N < P; the low 64 bits are the unsigned value
+  }
+
+  private static long gcd(long a, long b) {
+    while (b != 0) {
+      long r = a % b;
+      a = b;
+      b = r;
+    }
+    return a;
   }
 
   static Refill of(Limit limit) {
@@ -49,6 +63,13 @@ final class Refill {
   long generated(long elapsed) {
     if (reciprocal == 0) {
       return elapsed; // one permit per nanosecond
+    }
+    if (permits == 1) {
+      // floor(elapsed / P), P >= 2. The estimate is the answer or one less; next * P <= elapsed +
+      // P < 2^64, so an unsigned compare of the wrapped product is exact.
+      long estimate = Math.multiplyHigh(elapsed, reciprocal) + ((reciprocal >> 63) & elapsed);
+      long next = estimate + 1;
+      return Long.compareUnsigned(next * periodNanos, elapsed) <= 0 ? next : estimate;
     }
     // estimate = floor(elapsed * reciprocal / 2^64) is the answer or one less: reciprocal is low
     // by less than 1, so the product is low by less than elapsed / 2^64 < 1.

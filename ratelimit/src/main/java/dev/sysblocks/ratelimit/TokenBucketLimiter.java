@@ -566,20 +566,69 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
 
   /** One limit: the state is one padded long; nothing is allocated on any path. */
   static final class SingleEpoch extends SingleConsumed {
+    private static final VarHandle EMPTY_UNTIL;
+
+    static {
+      try {
+        EMPTY_UNTIL =
+            MethodHandles.lookup().findVarHandle(SingleEpoch.class, "emptyUntil", long.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    /**
+     * Shortest time between permits that caches refusals, ns: at most a million cache updates per
+     * second, each one division.
+     */
+    static final long MIN_CACHED_INTERVAL_NANOS = 1_000;
+
     @SuppressWarnings("unused")
     private long p11, p12, p13, p14, p15, p16, p17, p18;
 
     private final Refill refill;
     private final long capacity;
 
+    /** Whether refusals use emptyUntil: permits at least MIN_CACHED_INTERVAL_NANOS apart. */
+    private final boolean cachesRefusals;
+
+    /**
+     * Elapsed time before which the bucket is empty, or Long.MIN_VALUE: a saturated limiter refuses
+     * after one compare, without the refill arithmetic. A refusal that finds the bucket empty
+     * stores when its line's next permit appears. Sound because a line, once stored, only rises:
+     * the bucket stays empty at least that long. Reservations can give permits back (cancel), so
+     * the first one stops the stores (reservationSeen), and the values stored before remain bounds:
+     * a cancel restores a line no lower than any read before the first reservation.
+     */
+    @SuppressWarnings("UnusedVariable") // read and written through EMPTY_UNTIL
+    private long emptyUntil = Long.MIN_VALUE;
+
+    /** Set before a reservation's CAS; read after a refusal's volatile read of the line. */
+    private boolean reservationSeen;
+
     SingleEpoch(long origin, List<Limit> limits, long consumed, Refill refill) {
       super(origin, limits, consumed);
       this.refill = refill;
       this.capacity = limits.get(0).capacity();
+      Limit limit = limits.get(0);
+      this.cachesRefusals = limit.periodNanos() / MIN_CACHED_INTERVAL_NANOS >= limit.permits();
+    }
+
+    /** Opaque read: a stale value only sends the caller to the exact arithmetic. */
+    private long emptyUntilOpaque() {
+      return (long) EMPTY_UNTIL.getOpaque(this);
+    }
+
+    /** Opaque write: no fence; a reader that misses it computes the same answer. */
+    private void setEmptyUntilOpaque(long value) {
+      EMPTY_UNTIL.setOpaque(this, value);
     }
 
     @Override
     int tryAcquire(long elapsed, long permits) {
+      if (elapsed < emptyUntilOpaque()) {
+        return DENIED; // empty until then: no arithmetic, no write, no allocation
+      }
       long generated = refill.generated(elapsed);
       long w = consumedVolatile();
       int taken = TAKEN;
@@ -588,7 +637,12 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
           return CLOSED;
         }
         if (tokens(generated, w, capacity) < permits) {
-          return DENIED; // no write, no allocation
+          if (cachesRefusals && generated - w < 1 && !reservationSeen) {
+            // Empty: the next permit is the line's (w + 1)-th, at elapsedFor(w + 1). Opaque,
+            // so a lost update only costs a later refusal the arithmetic.
+            setEmptyUntilOpaque(refill.elapsedFor(w + 1));
+          }
+          return DENIED; // no atomic write, no allocation
         }
         // generated - capacity cannot overflow: 0 <= generated < 2^63, capacity <= 2^62.
         long witness = exchangeConsumed(w, Math.max(w, generated - capacity) + permits);
@@ -651,6 +705,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
 
     @Override
     Reservation reserve(long now, long permits, long maxWait, TokenBucketLimiter owner) {
+      reservationSeen = true; // published by the CAS below to whoever reads its line
       long elapsed = elapsed(now);
       long generated = refill.generated(elapsed);
       long w = consumedVolatile();

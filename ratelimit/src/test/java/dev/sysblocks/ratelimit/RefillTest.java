@@ -24,7 +24,11 @@ class RefillTest {
             Arbitraries.of(1_000_000_000L, 60_000_000_000L, 86_400_000_000_000L));
     return periods.flatMap(
         p ->
-            Arbitraries.oneOf(Arbitraries.longs().between(1, p), Arbitraries.of(1L, p))
+            Arbitraries.oneOf(
+                    Arbitraries.longs().between(1, p),
+                    Arbitraries.of(1L, p),
+                    // rates that reduce to one permit every P / n ns
+                    Arbitraries.longs().between(1, 1000).filter(d -> p % d == 0).map(d -> p / d))
                 .map(n -> new Rate(n, p)));
   }
 

@@ -40,6 +40,29 @@ class TokenBucketLimiterTest {
   }
 
   @Test
+  void aSaturatedLimiterRefusesUntilExactlyTheNextPermit() {
+    TokenBucketLimiter limiter = limiter(Limit.of(3, Duration.ofSeconds(1)).withCapacity(1));
+    assertThat(limiter.tryAcquire()).isTrue();
+    assertThat(limiter.tryAcquire()).isFalse(); // empty: remembers until the next permit
+    ticker.advanceNanos(333_333_333);
+    assertThat(limiter.tryAcquire()).isFalse();
+    ticker.advanceNanos(1); // the second permit appears at ceil(10^9 / 3) ns
+    assertThat(limiter.tryAcquire()).isTrue();
+    assertThat(limiter.tryAcquire()).isFalse();
+  }
+
+  @Test
+  void aCancelledReservationsPermitsAreNotHiddenByARememberedRefusal() {
+    TokenBucketLimiter limiter = limiter(Limit.of(1, Duration.ofSeconds(1)).withCapacity(2));
+    assertThat(limiter.tryAcquire()).isTrue();
+    Reservation r = limiter.reserve(2); // 1 held, 1 more in a second
+    assertThat(r.delayNanos()).isEqualTo(Duration.ofSeconds(1).toNanos());
+    assertThat(limiter.tryAcquire()).isFalse(); // in debt: this refusal must not be remembered
+    assertThat(r.cancel()).isTrue();
+    assertThat(limiter.tryAcquire()).isTrue(); // the permit given back
+  }
+
+  @Test
   void readmeExampleGivesWhatAnHttpApiNeeds() {
     RateLimiter limiter = TokenBucketLimiter.of(Limit.of(10, Duration.ofSeconds(1)));
     Decision d = limiter.decide(1);
