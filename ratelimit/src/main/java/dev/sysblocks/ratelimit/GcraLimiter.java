@@ -20,9 +20,11 @@ import java.util.Objects;
  * whole number of nanoseconds or at least a microsecond long (then it is rounded up, making the
  * rate at most 0.1% slower, never faster). Faster fractional rates are refused: use {@link
  * TokenBucketLimiter}, whose arithmetic is exact for any rate. Thread-safe and lock-free: one CAS
- * per admission, no write on a rejection, nothing allocated by {@code tryAcquire}. Callers that
- * would rather wait than be refused reserve: the TAT moves past the tolerance into the future and
- * the caller sleeps until then, first come, first served (see {@link ReservingRateLimiter}).
+ * per admission, no write on a rejection, nothing allocated by {@code tryAcquire}; limits of
+ * 100,000 permits a second or more split into stripes when callers contend, as {@link
+ * TokenBucketLimiter} does. Callers that would rather wait than be refused reserve: the TAT moves
+ * past the tolerance into the future and the caller sleeps until then, first come, first served
+ * (see {@link ReservingRateLimiter}).
  */
 public final class GcraLimiter implements ReservingRateLimiter {
 
@@ -65,7 +67,12 @@ public final class GcraLimiter implements ReservingRateLimiter {
    * The limit and its TAT form an epoch, read through one volatile field; setLimit closes the old
    * epoch's TAT with a sentinel (so no admission can land in it afterwards), carries the permits
    * left (or the debt) into a new epoch, and publishes it. Callers meeting the sentinel spin, then
-   * yield, for the few instructions until it is published.
+   * yield, for the few instructions until it is published. Under contention (a lost CAS) a fast
+   * limit (T <= 10 µs) splits into Stripes.COUNT meters on their own lines, each of capacity
+   * share(C, i) and interval k T, continuing the single meter's permits at the same instants;
+   * together they admit at most C + k floor(L / (k T)) <= C + floor(L / T): the bound above
+   * (GcraStripes). With two threads on one limiter: 38.4 ns per call on each, against 34.5 alone
+   * (RateLimiterAcquireBenchmark, 2026-12-07); one TAT measured 96 ns (2026-11-23).
    *
    * Alternatives. TokenBucketLimiter: exact at any rate, several limits at once, permits on a
    * grid fixed at its start. Sliding windows: counts per window, no burst parameter. Redis users know GCRA from

@@ -23,12 +23,15 @@
  * built with (tests drive a {@link dev.sysblocks.core.FakeTicker}); a clock that goes backwards
  * never creates permits. All limiters are thread-safe; the token bucket, GCRA, the window counters
  * and the keyed limiter decide without a lock and write no shared memory to refuse; the sliding
- * log, the warm-up limiter and the shaper take a short lock.
+ * log, the warm-up limiter and the shaper take a short lock. When threads contend for one token
+ * bucket or GCRA limiter, its single limit splits into padded stripes that together admit no more
+ * than the one word would (see TokenBucketLimiter's essay), so throughput grows with threads.
  *
  * <table class="striped">
  *   <caption>When to choose which</caption>
  *   <tr><th>Limiter</th><th>State</th><th>Bursts</th><th>Choose it when</th></tr>
- *   <tr><td>{@link dev.sysblocks.ratelimit.TokenBucketLimiter}</td><td>one long per limit</td>
+ *   <tr><td>{@link dev.sysblocks.ratelimit.TokenBucketLimiter}</td><td>one long per limit (a
+ *       padded long per stripe once contended)</td>
  *       <td>up to the capacity</td>
  *       <td>the default: an average rate with tolerated bursts, or several limits at once; exact at
  *       any rate</td></tr>
