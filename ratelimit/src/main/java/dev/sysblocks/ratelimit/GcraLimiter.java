@@ -158,6 +158,16 @@ public final class GcraLimiter implements ReservingRateLimiter {
       this.stripes = new GcraStripes(capacity, interval, closedTat, now);
     }
 
+    /** Striped epoch {@code closedEpoch} again, with these closed TATs. */
+    Epoch(Epoch closedEpoch, long[] closed) {
+      this.limit = closedEpoch.limit;
+      this.interval = closedEpoch.interval;
+      this.capacity = closedEpoch.capacity;
+      this.tolerance = closedEpoch.tolerance;
+      this.tat = null;
+      this.stripes = closedEpoch.stripes.reopened(closed);
+    }
+
     /** Closes this epoch for good: its TAT, or its stripes' TATs, as they were when closed. */
     long[] close() {
       if (stripes != null) {
@@ -165,6 +175,9 @@ public final class GcraLimiter implements ReservingRateLimiter {
       }
       long current = tat.getVolatile();
       for (; ; ) {
+        if (current == CLOSED) {
+          throw new IllegalStateException("epoch closed twice"); // closing is serialized
+        }
         long witness = tat.compareAndExchangeVolatile(current, CLOSED);
         if (witness == current) {
           return new long[] {current};
@@ -323,7 +336,11 @@ public final class GcraLimiter implements ReservingRateLimiter {
       if (stripes != null) {
         int result = stripes.tryAcquire(now, permits);
         if (result >= GcraStripes.DENIED) {
-          return stripes.decision(result == GcraStripes.TAKEN, now, permits);
+          Decision d = stripes.decision(result == GcraStripes.TAKEN, now, permits);
+          if (d != null) {
+            return d;
+          }
+          continue; // the stripes were closed meanwhile: decide again in the new epoch
         }
         if (result == GcraStripes.FRAGMENTED) {
           merge(e);
@@ -475,13 +492,18 @@ public final class GcraLimiter implements ReservingRateLimiter {
         return;
       }
       long[] closed = e.close();
-      long now = elapsed(); // after closing, as in setLimit
-      // A reservation that raced with this split left the TAT past the tolerance (a debt that
-      // stripes, holding 0 or more permits each, cannot carry): stay one TAT, reopened.
-      epoch =
-          closed[0] - e.tolerance > now
-              ? new Epoch(e.limit, e.interval, closed[0])
-              : new Epoch(e, closed[0], now);
+      try {
+        long now = elapsed(); // after closing, as in setLimit
+        // A reservation that raced with this split left the TAT past the tolerance (a debt that
+        // stripes, holding 0 or more permits each, cannot carry): stay one TAT, reopened.
+        epoch =
+            closed[0] - e.tolerance > now
+                ? new Epoch(e.limit, e.interval, closed[0])
+                : new Epoch(e, closed[0], now);
+      } catch (Throwable t) {
+        epoch = new Epoch(e.limit, e.interval, closed[0]); // never strand callers on a closed TAT
+        throw t;
+      }
     }
   }
 
@@ -493,9 +515,14 @@ public final class GcraLimiter implements ReservingRateLimiter {
         return;
       }
       long[] closed = e.close();
-      long now = elapsed();
-      long available = Math.min(e.capacity, e.available(closed, now));
-      epoch = new Epoch(e.limit, e.interval, now + e.tolerance - available * e.interval);
+      try {
+        long now = elapsed();
+        long available = Math.min(e.capacity, e.available(closed, now));
+        epoch = new Epoch(e.limit, e.interval, now + e.tolerance - available * e.interval);
+      } catch (Throwable t) {
+        epoch = new Epoch(e, closed); // the same stripes reopened: never strand callers
+        throw t;
+      }
     }
   }
 

@@ -50,6 +50,21 @@ final class GcraStripes {
     }
   }
 
+  /** These stripes again, with the TATs they were closed with. */
+  GcraStripes reopened(long[] closed) {
+    return new GcraStripes(this, closed);
+  }
+
+  private GcraStripes(GcraStripes closedStripes, long[] closed) {
+    this.interval = closedStripes.interval;
+    this.capacity = closedStripes.capacity;
+    for (int i = 0; i < Stripes.COUNT; i++) {
+      capacities[i] = closedStripes.capacities[i];
+      tolerances[i] = closedStripes.tolerances[i];
+      tats[i] = new LongCell(closed[i]);
+    }
+  }
+
   /**
    * Longest emission interval that is split, ns: 10 µs, 100,000 permits per second. Stripes keep
    * their own phase once full, so after an idle spell k permits come together every k T rather than
@@ -117,8 +132,10 @@ final class GcraStripes {
   }
 
   /**
-   * The headers after a decision: permits left in all stripes; retry when the first stripe that can
-   * hold the permits holds them (a caller takes from any stripe); reset when the last is full.
+   * The headers after a decision, or null if refused while the stripes were being closed (the
+   * caller decides again in the new epoch): permits left in all stripes; retry when the first
+   * stripe that can hold the permits holds them (a caller takes from any stripe); reset when the
+   * last is full.
    */
   Decision decision(boolean taken, long now, long permits) {
     long remaining = 0;
@@ -127,7 +144,10 @@ final class GcraStripes {
     for (int i = 0; i < Stripes.COUNT; i++) {
       long current = tats[i].getVolatile();
       if (current == CLOSED) {
-        continue; // closed after this decision: its figures went with it
+        if (!taken) {
+          return null; // refused, nothing taken: decide again in the epoch that replaced this
+        }
+        continue; // taken, then closed: the permits count; this stripe's figures went with it
       }
       long base = Math.max(current, now);
       remaining += Math.max(0, (now + tolerances[i] - base) / interval);

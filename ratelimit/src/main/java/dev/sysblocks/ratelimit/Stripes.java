@@ -51,7 +51,10 @@ final class Stripes {
     return Math.min(16, Integer.highestOneBit(wanted - 1) << 1);
   }
 
-  /** floor((x + COUNT - 1 - i) / COUNT): stripe i's share of x; the shares add up to x. */
+  /**
+   * floor((x + COUNT - 1 - i) / COUNT): stripe i's share of x; the shares add up to x, for any x up
+   * to Long.MAX_VALUE - 15 (permits generated reach that after 292 years at one per ns).
+   */
   static long share(long x, int i) {
     return (x + (MASK - i)) >> SHIFT; // arithmetic shift: a floor, also for a negative x
   }

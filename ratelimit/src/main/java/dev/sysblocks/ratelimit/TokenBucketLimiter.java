@@ -113,7 +113,9 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    * moves on after a lost CAS), then from any other; it is refused only when no stripe holds the
    * permits, having read them all and written none. Stricter, never looser: a full stripe lets its
    * permits go while another is empty. A request that no single stripe can serve, and any
-   * reservation (whose cancel needs one line), merge the stripes back into one word for good.
+   * reservation (whose cancel needs one line), merge the stripes back into one word for good; a
+   * reservation that races with a split keeps its permits but cannot be cancelled, as across
+   * setLimits. Only tryAcquire splits: a limiter used only through decide stays one word.
    *
    * Refusals. A saturated bucket remembers until when it is empty (emptyUntil: written without a
    * fence by a refusal that found it empty, so at most once per admission, and only for limits of
@@ -401,8 +403,13 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
         return;
       }
       long line = e.closeLines()[0];
-      // The clock is read after closing, as in setLimits, so the split counts every admission.
-      epoch = single.striped(line, e.elapsed(ticker.read()));
+      try {
+        // The clock is read after closing, as in setLimits, so the split counts every admission.
+        epoch = single.striped(line, e.elapsed(ticker.read()));
+      } catch (Throwable t) {
+        epoch = single.reopened(line); // a throwing clock or no memory must not strand callers
+        throw t;
+      }
     }
   }
 
@@ -424,7 +431,12 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
         return;
       }
       long[] lines = e.closeLines();
-      epoch = striped.merged(lines, e.elapsed(ticker.read()));
+      try {
+        epoch = striped.merged(lines, e.elapsed(ticker.read()));
+      } catch (Throwable t) {
+        epoch = striped.reopened(lines); // a throwing clock or no memory must not strand callers
+        throw t;
+      }
     }
   }
 
@@ -691,8 +703,13 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
       long generated = refill.generated(elapsed);
       long tokens = tokens(generated, line, capacity);
       return tokens < 0
-          ? new SingleEpoch(origin, limits, line, refill)
+          ? reopened(line)
           : new StripedEpoch(origin, limits, refill, generated, tokens);
+    }
+
+    /** This epoch again, with its closed line, as a new epoch. */
+    SingleEpoch reopened(long line) {
+      return new SingleEpoch(origin, limits, line, refill);
     }
 
     @Override
@@ -880,7 +897,10 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
       for (int i = 0; i < Stripes.COUNT; i++) {
         long w = lines[i].getVolatile();
         if (w == CLOSED_LINE) {
-          continue; // closed after this decision: its figures are gone with it
+          if (result != TAKEN) {
+            return null; // refused, nothing taken: decide again in the epoch that replaced this
+          }
+          continue; // taken, then closed: the permits count; this stripe's figures went with it
         }
         long share = Stripes.share(generated, i);
         long cap = capacities[i];
@@ -939,6 +959,21 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
     }
 
     /** One word holding, at {@code elapsed}, the tokens of these closed stripes, same origin. */
+    /** These stripes again, with their closed lines, as a new epoch. */
+    StripedEpoch reopened(long[] closed) {
+      return new StripedEpoch(this, closed);
+    }
+
+    private StripedEpoch(StripedEpoch closedEpoch, long[] closed) {
+      super(closedEpoch.origin, closedEpoch.limits);
+      this.refill = closedEpoch.refill;
+      this.capacity = closedEpoch.capacity;
+      for (int i = 0; i < Stripes.COUNT; i++) {
+        capacities[i] = closedEpoch.capacities[i];
+        lines[i] = new LongCell(closed[i]);
+      }
+    }
+
     SingleEpoch merged(long[] closed, long elapsed) {
       long generated = refill.generated(elapsed);
       long tokens = Math.min(capacity, fewestTokens(closed, elapsed));
