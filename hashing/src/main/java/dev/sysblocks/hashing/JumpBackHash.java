@@ -111,34 +111,38 @@ public final class JumpBackHash {
     // One coin per power-of-two range that holds buckets below n (bit k for R_k).
     int coins =
         ((int) word ^ (int) (word >>> 32)) & (-1 >>> Integer.numberOfLeadingZeros(buckets - 1));
-    if (coins == 0) {
-      return 0;
-    }
-    int rangeStart = Integer.highestOneBit(coins);
-    int candidate = rangeStart | (positionBits(word, coins) & (rangeStart - 1));
-    if (candidate < buckets) {
-      return candidate;
-    }
-    // The top range is partial and its last jump is at or beyond n: look for the last jump below n.
-    // Each draw is below 2 * rangeStart; the expected number of draws is at most 2.
-    int rangeMask = (rangeStart << 1) - 1;
-    while (true) {
-      state += GOLDEN_GAMMA;
-      int draw = (int) mix(state) & rangeMask;
-      if (draw < rangeStart) {
-        break; // no jump into [rangeStart, n): fall through to the next set coin
+    while (coins != 0) {
+      int rangeStart = Integer.highestOneBit(coins);
+      int candidate = rangeStart | (positionBits(word, coins) & (rangeStart - 1));
+      if (candidate < buckets) {
+        return candidate; // always, after the first pass: only the top range can be partial
       }
-      if (draw < buckets) {
-        return draw;
+      // The top range is partial and its last jump is at or beyond n: look for the last jump
+      // below n. Each draw is below 2 * rangeStart; the expected number of draws is at most 2. One
+      // SplitMix64 word gives two draws, its low half and then its high half, as in hash4j's
+      // implementation.
+      int rangeMask = (rangeStart << 1) - 1;
+      while (true) {
+        state += GOLDEN_GAMMA;
+        long draws = mix(state);
+        int draw = (int) draws & rangeMask;
+        if (draw < rangeStart) {
+          break; // no jump into [rangeStart, n): fall through to the next set coin
+        }
+        if (draw < buckets) {
+          return draw;
+        }
+        draw = (int) (draws >>> 32) & rangeMask;
+        if (draw < rangeStart) {
+          break;
+        }
+        if (draw < buckets) {
+          return draw;
+        }
       }
+      coins ^= rangeStart; // the next set coin's range is complete: its position is the answer
     }
-    coins ^= rangeStart;
-    if (coins == 0) {
-      return 0;
-    }
-    // The next set coin's range is complete, so its position is the answer.
-    rangeStart = Integer.highestOneBit(coins);
-    return rangeStart | (positionBits(word, coins) & (rangeStart - 1));
+    return 0;
   }
 
   /**
@@ -147,7 +151,7 @@ public final class JumpBackHash {
    * low.
    */
   private static int positionBits(long word, int coins) {
-    return (int) (word >>> ((Integer.bitCount(coins) & 1) << 5));
+    return (int) (word >>> (Integer.bitCount(coins) << 5)); // a long shift uses its low 6 bits
   }
 
   /** SplitMix64's output function: a bijective 64-bit mix of the generator state. */

@@ -19,5 +19,10 @@ class JumpBackHashTest extends BucketFunctionContractTest {
     assertThat(JumpBackHash.bucket(0xDEADBEEFL, 1000)).isEqualTo(923);
     assertThat(JumpBackHash.bucket(-1L, 300)).isEqualTo(288);
     assertThat(JumpBackHash.bucket(42L, Integer.MAX_VALUE)).isEqualTo(500642342);
+    // Keys whose rejection loop accepts the high half of a draw word (found and computed by an
+    // independent Python transcription of the class comment's algorithm).
+    assertThat(JumpBackHash.bucket(14L, 10)).isEqualTo(8);
+    assertThat(JumpBackHash.bucket(103L, 10)).isEqualTo(8);
+    assertThat(JumpBackHash.bucket(123L, 10)).isEqualTo(9);
   }
 }
