@@ -40,7 +40,9 @@ public final class JumpBackHash {
   * Only the top range can be partial. If its coin is set and the drawn position p is < n, done. If
   * p >= n, the key's last jump below n is found by rejection: draw positions uniform in [0, 2^(k+1))
   * until one is < 2^k (no jump below n in this range: fall to the next set coin bit, a complete
-  * range, where the position is final) or lands in [2^k, n) (that is the last jump).
+  * range, where the position is final) or lands in [2^k, n) (that is the last jump). The draws are
+  * the low and then the high half of each further SplitMix64 word of the key's sequence: two draws
+  * per word, independent of n like everything else.
   *
   * Where the random bits come from. One SplitMix64 word w = (hi, lo) per key. The coins are
   * (lo XOR hi): given the coins, lo alone is still uniform, and so is hi = lo XOR coins. A range's
@@ -62,14 +64,16 @@ public final class JumpBackHash {
   * ----
   * Expected O(1): one SplitMix64 step (two multiplies) and a few bit operations in the common case;
   * the rejection loop runs less than 2 draws on average and only for the top range. No division, no
-   * floating point, no memory. Measured (2 forks, JDK 17, 2-core AMD EPYC VM, 2026-12-07), one
-   * lookup per call (NodeLookupSpeedBenchmark): 5.1 / 4.5 / 4.0 ns at n = 10 / 100 / 1000, flat as
-   * promised; hash4j's JumpBackHash 5.0 / 4.3 / 4.2 ns; Guava's jump hash 6.0 / 12.4 / 20.7 ns
-   * (1.2x / 2.8x / 5.2x). Most of a single call is the call itself: Long.remainderUnsigned, one
-   * division, measures 3.3 ns there. Over 1,024 keys per call (NodeLookupBatchBenchmark): 4.5 /
-   * 3.2 / 2.6 ns, hash4j 4.3 / 3.6 / 2.9, Guava 7.9 / 12.7 / 21.1 (1.8x / 4.0x / 8.2x). The same
-   * single-call benchmark gave Guava 10.0 / 21.1 / 45.1 ns on 2026-11-23 (1.6x / 3.8x / 8.9x), with
-   * ours at 6.3 / 5.5 / 5.1: Guava's times halved between the two runs, ours fell by a fifth.
+  * floating point, no memory. Measured (JDK 17, 2-core AMD EPYC VM, 2026-12-07, after taking
+  * two draws per word), over 1,024 keys per call (NodeLookupBatchBenchmark, 2 forks): 3.6 / 3.4 /
+  * 3.5 ns at n = 10 / 100 / 1000; hash4j's JumpBackHash 3.5 / 3.0 / 2.9; Guava's jump hash 5.9 /
+  * 12.5 / 22.9 (1.65x / 3.7x / 6.6x). Our forks split: 2.9 and 2.6 ns in one (faster than hash4j),
+  * 3.3-4.9 and 4.3 in the other. A 4-fork run at n = 10: 3.6 ns, hash4j 4.0, Guava 5.4 (1.48x).
+  * One lookup per call (NodeLookupSpeedBenchmark), where the call itself costs about 3 ns
+  * (Long.remainderUnsigned measures 3.3): the full run gave 5.7 / 6.1 / 5.3 ns against hash4j's
+  * 4.5 / 4.1 / 4.2, but paired forks of the old and new code the same evening gave 4.4-4.6 /
+  * 4.2 / 3.6-3.8 ns against hash4j's 4.3 / 4.1-4.4 / 4.0-4.3 (PairedRuns-2026-12-07.md); the
+  * machine was noisy, and no single figure here is firmer than about 20%.
   *
   * Alternatives
   * ------------

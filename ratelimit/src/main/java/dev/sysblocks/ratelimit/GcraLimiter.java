@@ -350,6 +350,7 @@ public final class GcraLimiter implements ReservingRateLimiter {
       }
       long cost = permits * e.interval;
       long current = e.tat.getVolatile();
+      boolean contended = false;
       while (current != CLOSED) {
         long base = Math.max(current, now);
         long next = base + cost; // base <= MAX_RESERVED_TAT: no overflow
@@ -359,9 +360,13 @@ public final class GcraLimiter implements ReservingRateLimiter {
         }
         long witness = e.tat.compareAndExchangeVolatile(current, next);
         if (witness == current) {
+          if (contended) {
+            stripe(e); // as tryAcquire does: decide is the hot path of HTTP APIs
+          }
           return new Decision(
               true, e.capacity, (now + e.tolerance - next) / e.interval, 0, next - now);
         }
+        contended = true;
         current = witness;
       }
       awaitReplacement(e);

@@ -115,7 +115,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    * permits go while another is empty. A request that no single stripe can serve, and any
    * reservation (whose cancel needs one line), merge the stripes back into one word for good; a
    * reservation that races with a split keeps its permits but cannot be cancelled, as across
-   * setLimits. Only tryAcquire splits: a limiter used only through decide stays one word.
+   * setLimits. tryAcquire and decide split; reservations never do.
    *
    * Refusals. A saturated bucket remembers until when it is empty (emptyUntil: written without a
    * fence by a refusal that found it empty, so at most once per admission, and only for limits of
@@ -715,7 +715,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
     @Override
     Decision decide(long elapsed, long permits, TokenBucketLimiter owner) {
       long generated = refill.generated(elapsed);
-      for (; ; ) {
+      for (boolean contended = false; ; contended = true) {
         long w = consumedVolatile();
         if (w == CLOSED_LINE) {
           return null;
@@ -732,6 +732,9 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
         }
         long next = line + permits;
         if (casConsumed(w, next)) {
+          if (contended) {
+            owner.stripe(this); // as tryAcquire does: decide is the hot path of HTTP APIs
+          }
           return new Decision(
               true, capacity, tokens - permits, 0, waitFor(refill, plus(next, capacity), elapsed));
         }

@@ -38,6 +38,12 @@ class TokenBucketConcurrencyTest {
   }
 
   @Test
+  void callersOfDecideAdmitExactlyWhatTheModelAllowsWhileTheLimiterSplits() throws Exception {
+    // decide splits the limit after a lost race, as tryAcquire does, at whatever moment that is.
+    hammer(List.of(Limit.of(40, Duration.ofSeconds(1)).withCapacity(25)), 1, false, true);
+  }
+
+  @Test
   void requestsThatNeedSeveralStripesMergeThemAndStillAdmitExactly() throws Exception {
     hammer(List.of(Limit.of(40, Duration.ofSeconds(1)).withCapacity(25)), 2, true);
   }
@@ -57,6 +63,11 @@ class TokenBucketConcurrencyTest {
 
   private static void hammer(List<Limit> limits, int permitsPerRequest, boolean striped)
       throws Exception {
+    hammer(limits, permitsPerRequest, striped, false);
+  }
+
+  private static void hammer(
+      List<Limit> limits, int permitsPerRequest, boolean striped, boolean decide) throws Exception {
     FakeTicker ticker = FakeTicker.create();
     TokenBucketLimiter.Builder builder = TokenBucketLimiter.builder().ticker(ticker);
     limits.forEach(builder::limit);
@@ -82,7 +93,9 @@ class TokenBucketConcurrencyTest {
                 () -> {
                   for (int i = 0; i < INTERVALS; i++) {
                     start.await(10, TimeUnit.SECONDS);
-                    while (limiter.tryAcquire(permitsPerRequest)) {
+                    while (decide
+                        ? limiter.decide(permitsPerRequest).allowed()
+                        : limiter.tryAcquire(permitsPerRequest)) {
                       admittedPerInterval[i].addAndGet(permitsPerRequest);
                     }
                     done.await(10, TimeUnit.SECONDS);
