@@ -65,15 +65,14 @@ public final class JumpBackHash {
   * Expected O(1): one SplitMix64 step (two multiplies) and a few bit operations in the common case;
   * the rejection loop runs less than 2 draws on average and only for the top range. No division, no
   * floating point, no memory. Measured (JDK 17, 2-core AMD EPYC VM, 2026-12-07, after taking
-  * two draws per word), over 1,024 keys per call (NodeLookupBatchBenchmark, 2 forks): 3.6 / 3.4 /
-  * 3.5 ns at n = 10 / 100 / 1000; hash4j's JumpBackHash 3.5 / 3.0 / 2.9; Guava's jump hash 5.9 /
-  * 12.5 / 22.9 (1.65x / 3.7x / 6.6x). Our forks split: 2.9 and 2.6 ns in one (faster than hash4j),
-  * 3.3-4.9 and 4.3 in the other. A 4-fork run at n = 10: 3.6 ns, hash4j 4.0, Guava 5.4 (1.48x).
-  * One lookup per call (NodeLookupSpeedBenchmark), where the call itself costs about 3 ns
-  * (Long.remainderUnsigned measures 3.3): the full run gave 5.7 / 6.1 / 5.3 ns against hash4j's
-  * 4.5 / 4.1 / 4.2, but paired forks of the old and new code the same evening gave 4.4-4.6 /
-  * 4.2 / 3.6-3.8 ns against hash4j's 4.3 / 4.1-4.4 / 4.0-4.3 (PairedRuns-2026-12-07.md); the
-  * machine was noisy, and no single figure here is firmer than about 20%.
+  * two draws per word), over 1,024 keys per call (NodeLookupBatchBenchmark, full run, 2 forks):
+  * 3.65 / 2.88 / 2.73 ns at n = 10 / 100 / 1000; hash4j's JumpBackHash 3.96 / 3.46 / 2.79; Guava's
+  * jump hash 6.95 / 12.3 / 26.4 (1.9x / 4.3x / 9.7x; against Guava's faster fork 1.6x / 4.3x /
+  * 8.5x). An earlier full run that evening had one slow fork of ours at n = 100 and 1000 (3.4 and
+  * 3.5 ns on means, 12% and 18% behind hash4j); interleaved single forks then gave 0.92x and 1.07x
+  * hash4j's time (PairedRuns-2026-12-07.md). One lookup per call (NodeLookupSpeedBenchmark), where
+  * the call itself costs about 3 ns (Long.remainderUnsigned measures 3.3): paired forks gave 4.4-4.6
+  * / 4.2 / 3.6-3.8 ns against hash4j's 4.3 / 4.1-4.4 / 4.0-4.3; the noisy full run 5.7 / 6.1 / 5.3.
   *
   * Alternatives
   * ------------

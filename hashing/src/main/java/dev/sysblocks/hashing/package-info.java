@@ -16,7 +16,7 @@
  *   perfectly random assignment of those keys gives 1.028)</caption>
  *   <tr><th>algorithm</th><th>lookup</th><th>memory</th><th>balance</th><th>removal</th>
  *       <th>choose it when</th></tr>
- *   <tr><td>{@link dev.sysblocks.hashing.JumpBackHash}</td><td>O(1) expected, 3.4-3.6 ns</td>
+ *   <tr><td>{@link dev.sysblocks.hashing.JumpBackHash}</td><td>O(1) expected, 2.7-3.7 ns</td>
  *       <td>none</td><td>1.031</td><td>last bucket only</td>
  *       <td>shards are numbered and only grow or shrink at the end: the fastest choice</td></tr>
  *   <tr><td>{@link dev.sysblocks.hashing.JumpHash}</td><td>O(log n), 13 ns</td><td>none</td>
