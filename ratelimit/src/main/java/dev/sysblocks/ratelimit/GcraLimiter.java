@@ -173,17 +173,7 @@ public final class GcraLimiter implements ReservingRateLimiter {
       if (stripes != null) {
         return stripes.close();
       }
-      long current = tat.getVolatile();
-      for (; ; ) {
-        if (current == CLOSED) {
-          throw new IllegalStateException("epoch closed twice"); // closing is serialized
-        }
-        long witness = tat.compareAndExchangeVolatile(current, CLOSED);
-        if (witness == current) {
-          return new long[] {current};
-        }
-        current = witness;
-      }
+      return new long[] {tat.close(CLOSED)};
     }
 
     /** Permits held at {@code now} by this epoch closed with these TATs (at least 0). */

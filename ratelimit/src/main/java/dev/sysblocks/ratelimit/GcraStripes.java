@@ -174,22 +174,7 @@ final class GcraStripes {
 
   /** Closes every stripe for good and returns their TATs as they were when closed. */
   long[] close() {
-    long[] closed = new long[Stripes.COUNT];
-    for (int i = 0; i < Stripes.COUNT; i++) {
-      long current = tats[i].getVolatile();
-      for (; ; ) {
-        if (current == CLOSED) {
-          throw new IllegalStateException("stripes closed twice"); // closing is serialized
-        }
-        long witness = tats[i].compareAndExchangeVolatile(current, CLOSED);
-        if (witness == current) {
-          break;
-        }
-        current = witness;
-      }
-      closed[i] = current;
-    }
-    return closed;
+    return LongCell.closeAll(tats, CLOSED);
   }
 
   /** Permits that stripes closed with these TATs hold at {@code now}. */

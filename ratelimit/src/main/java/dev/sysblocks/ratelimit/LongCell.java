@@ -14,4 +14,13 @@ final class LongCell extends LongCellValue {
   LongCell(long initial) {
     super(initial);
   }
+
+  /** Closes every cell (see {@link #close}) and returns the values they held, in order. */
+  static long[] closeAll(LongCell[] cells, long sentinel) {
+    long[] closed = new long[cells.length];
+    for (int i = 0; i < cells.length; i++) {
+      closed[i] = cells[i].close(sentinel);
+    }
+    return closed;
+  }
 }

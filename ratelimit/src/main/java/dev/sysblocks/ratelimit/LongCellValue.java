@@ -34,4 +34,23 @@ abstract class LongCellValue extends LongCellPadLeft {
   final long compareAndExchangeVolatile(long expected, long next) {
     return (long) VALUE.compareAndExchange(this, expected, next);
   }
+
+  /**
+   * Replaces the value with {@code sentinel} for good (volatile CAS: every write before it is
+   * counted in the value returned) and returns the value it replaced. Closing is serialized by the
+   * callers, so a cell already closed means a bug.
+   */
+  final long close(long sentinel) {
+    long current = value;
+    for (; ; ) {
+      if (current == sentinel) {
+        throw new IllegalStateException("closed twice"); // closers hold their limiter's lock
+      }
+      long witness = compareAndExchangeVolatile(current, sentinel);
+      if (witness == current) {
+        return current;
+      }
+      current = witness;
+    }
+  }
 }

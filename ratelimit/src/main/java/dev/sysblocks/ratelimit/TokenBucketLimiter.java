@@ -932,22 +932,7 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
 
     @Override
     long[] closeLines() {
-      long[] closed = new long[Stripes.COUNT];
-      for (int i = 0; i < Stripes.COUNT; i++) {
-        long w = lines[i].getVolatile();
-        for (; ; ) {
-          if (w == CLOSED_LINE) {
-            throw new IllegalStateException("epoch closed twice"); // closing is serialized
-          }
-          long witness = lines[i].compareAndExchangeVolatile(w, CLOSED_LINE);
-          if (witness == w) {
-            break;
-          }
-          w = witness;
-        }
-        closed[i] = w;
-      }
-      return closed;
+      return LongCell.closeAll(lines, CLOSED_LINE);
     }
 
     /** With one limit, the fewest tokens of any limit are the stripes' sum (negative: a debt). */

@@ -178,6 +178,14 @@ class GcraLimiterTest {
                     Limit.of(permits, period)
                         .withCapacity(capacity)
                         .withInitialPermits(capacity * initialPercent / 100));
+    return arrivalsUnder(limits);
+  }
+
+  /**
+   * Up to 300 requests of 1 to 5 permits (at most the capacity) under each limit, with gaps from a
+   * third of an interval (bursts) to 50 intervals (idle spells).
+   */
+  private static Arbitrary<Scenario> arrivalsUnder(Arbitrary<Limit> limits) {
     return limits.flatMap(
         limit -> {
           long interval = GcraLimiter.intervalOf(limit);
@@ -185,6 +193,7 @@ class GcraLimiterTest {
               Arbitraries.oneOf(
                   Arbitraries.longs().between(0, Math.max(1, interval / 3)),
                   Arbitraries.longs().between(0, 3 * interval),
+                  Arbitraries.longs().between(0, 50 * interval),
                   Arbitraries.just(0L));
           Arbitrary<Integer> sizes =
               Arbitraries.integers().between(1, (int) Math.min(limit.capacity(), 5));
@@ -237,23 +246,7 @@ class GcraLimiterTest {
                     Limit.of(permits, Duration.ofSeconds(1))
                         .withCapacity(capacity)
                         .withInitialPermits(capacity * initialPercent / 100));
-    return limits.flatMap(
-        limit -> {
-          long interval = GcraLimiter.intervalOf(limit);
-          Arbitrary<Long> gaps =
-              Arbitraries.oneOf(
-                  Arbitraries.longs().between(0, Math.max(1, interval / 3)),
-                  Arbitraries.longs().between(0, 3 * interval),
-                  Arbitraries.longs().between(0, 50 * interval),
-                  Arbitraries.just(0L));
-          Arbitrary<Integer> sizes = Arbitraries.integers().between(1, 5);
-          return Combinators.combine(gaps, sizes)
-              .as(Arrival::new)
-              .list()
-              .ofMinSize(1)
-              .ofMaxSize(300)
-              .map(arrivals -> new Scenario(limit, arrivals));
-        });
+    return arrivalsUnder(limits);
   }
 
   /**
