@@ -10,9 +10,10 @@ import java.math.BigInteger;
  * <p>Exact means no drift: at 3 per second the 3,000th permit appears at exactly 1,000 s, not a few
  * nanoseconds early or late per permit as with a rounded per-permit interval. The hot direction
  * ({@link #generated}) avoids division, which costs 10-40 cycles: it multiplies by a precomputed
- * 64-bit reciprocal, which is exact to within one, and settles that one with a 128-bit comparison.
- * The cold direction ({@link #elapsedFor}) divides, and falls back to BigInteger only when {@code k
- * * P} does not fit in 63 bits.
+ * 64-bit reciprocal, which is exact to within one, and settles that one with a 128-bit comparison
+ * (a 64-bit one when the rate, reduced by the gcd of N and P, is one permit every P ns: 100 per
+ * second, 5 * 10^8 per second). The cold direction ({@link #elapsedFor}) divides, and falls back to
+ * BigInteger only when {@code k * P} does not fit in 63 bits.
  */
 final class Refill {
 

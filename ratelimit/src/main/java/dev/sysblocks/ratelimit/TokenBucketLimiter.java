@@ -749,7 +749,9 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
 
     @Override
     Reservation reserve(long now, long permits, long maxWait, TokenBucketLimiter owner) {
-      reservationSeen = true; // published by the CAS below to whoever reads its line
+      if (!reservationSeen) {
+        reservationSeen = true; // published by the CAS below to whoever reads its line
+      }
       long elapsed = elapsed(now);
       long generated = refill.generated(elapsed);
       long w = consumedVolatile();
