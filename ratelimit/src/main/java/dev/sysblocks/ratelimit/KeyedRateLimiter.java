@@ -123,19 +123,21 @@ public final class KeyedRateLimiter<K> {
    * Cost. A hit: one key hash (XXH3, about 15-20 ns for a short string), one clock read, one volatile
    * read of the segment's table, a probe (a mask per slot), three reads of the small limit table
    * (in cache), one CAS. KeyedRateLimiterBenchmark (full mode, 2 forks, JDK 17, 2-core AMD EPYC
-   * VM, quiet machine, 2026-11-23, Zipf over 10^5 and 10^6 client ids): 205 and 276 ns on one
-   * thread, 3.7 and 4.0 times faster than Caffeine + Bucket4j; 187 and 290 ns per thread on two
-   * threads, 7.1 times faster (the peer's cache maintenance contends); with two tiers of limits
-   * (sysblocks-keyed-tiers) 225 and 294 ns on one thread. Cache misses on the table and the key
-   * strings are the main cost (JFR: find and the key hash); under 15 B allocated per decision on
-   * average, by the rebuilds that drop refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1
+   * VM, 2026-12-07, Zipf over 10^5 and 10^6 client ids): 89 and 213 ns on one thread, 7.4 and
+   * 4.4 times faster than Caffeine + Bucket4j; 134 and 251 ns per thread on two threads, 8.7 and
+   * 6.0 times faster (the peer's cache maintenance contends); with two tiers of limits
+   * (sysblocks-keyed-tiers) 120 and 196 ns on one thread. At 10^6 keys the table (2^21 slots,
+   * 32 MiB) and the key strings are out of cache, and misses on both are the main cost (perf, one
+   * thread: half of all samples in tryAcquire, where the probe and the key hash are inlined, 8 %
+   * in rebuilds); under 20 B allocated per decision on average, by the rebuilds that drop
+   * refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1
    * at 10^5 (KeyedMemoryFootprint), at most 43 B per configured key when all segments are grown
    * (maximumKeys of 12 or more; smaller tables have a 16-slot floor), and up to twice a segment's
    * table for the moment of its rebuild. Limits per key cost a mask in
    * each probe and three reads of the small limit table (in cache) in each decision, also for a
    * single limit; the same bytes per key, plus 9 KiB per limiter with limitPerKey. A decision on a
    * held key allocates nothing either way (KeyedAllocationTest); -prof gc, warmed, one thread:
-   * 4.9 and 13.6 B/op with one limit, 5.2 and 14.1 with two tiers (sysblocks-keyed-tiers).
+   * 0 and 18 B/op with one limit, 7 and 18 with two tiers (sysblocks-keyed-tiers).
    *
    * Concurrency. Hits and refusals are lock-free. Inserting a key, reusing a slot and growing take
    * the segment's monitor; a reader that meets BUSY (a slot being rewritten, a few instructions) or
