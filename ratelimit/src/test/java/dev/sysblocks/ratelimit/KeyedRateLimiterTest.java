@@ -324,6 +324,44 @@ class KeyedRateLimiterTest {
   }
 
   @Test
+  void aRebuildKeepsTheSegmentsSizeOnlyWhileAQuarterOrLessStaysInDebt() {
+    // One segment (maximumKeys < 1024), first of 16 slots: room for 12 keys. Keys are their own
+    // hashes,
+    // so key k lives in slot k. Twelve keys fill it; two seconds later all have full buckets
+    // again, and `inDebt` of them take a permit. Key 14 then finds its home slot empty but the
+    // segment full, with no full bucket on its (one-slot) probe run: the segment is rebuilt,
+    // dropping the full buckets. Three keys in debt fit a quarter with the newcomer: same size.
+    // Four do not, and the segment doubles (it stayed at 16 slots with up to 7 under the old rule
+    // of a half, which dropped and re-inserted keys far too often on a Zipf stream).
+    assertThat(tableBytesAfterRebuildWith(3)).isEqualTo(16 + 8 * 2 * 16);
+    assertThat(tableBytesAfterRebuildWith(4)).isEqualTo(16 + 8 * 2 * 32);
+  }
+
+  private long tableBytesAfterRebuildWith(int inDebt) {
+    FakeTicker clock = FakeTicker.create();
+    KeyedRateLimiter<Integer> limiter =
+        KeyedRateLimiter.<Integer>builder(Limit.of(1, Duration.ofSeconds(1)))
+            .maximumKeys(100) // one segment, of at most 256 slots
+            .keyHash(k -> k)
+            .ticker(clock)
+            .build();
+    for (int k = 1; k <= 12; k++) {
+      assertThat(limiter.tryAcquire(k)).isTrue();
+    }
+    assertThat(limiter.tableBytes()).isEqualTo(16 + 8 * 2 * 16);
+    clock.advance(Duration.ofSeconds(2));
+    for (int k = 1; k <= inDebt; k++) {
+      assertThat(limiter.tryAcquire(k)).isTrue();
+    }
+    assertThat(limiter.tryAcquire(14)).isTrue();
+    assertThat(limiter.keysHeld()).isEqualTo(inDebt + 1);
+    for (int k = 1; k <= inDebt; k++) {
+      assertThat(limiter.tryAcquire(k)).as("key %d kept its debt", k).isFalse();
+    }
+    return limiter.tableBytes();
+  }
+
+  @Test
   void aFloodOfBusyKeysEvictsTheKeysNearestToAFullBucketAndStaysWithinItsBound() {
     long maximumKeys = 1_000;
     KeyedRateLimiter<Integer> limiter =
