@@ -126,13 +126,13 @@ public final class KeyedRateLimiter<K> {
    * Cost. A hit: one key hash (XXH3, about 15-20 ns for a short string), one clock read, one volatile
    * read of the segment's table, a probe (a mask per slot), three reads of the small limit table
    * (in cache), one CAS. KeyedRateLimiterBenchmark (full mode, 2 forks, JDK 17, 2-core AMD EPYC
-   * VM, 2026-12-07, Zipf over 10^5 and 10^6 client ids): 89 and 213 ns on one thread, 7.4 and
-   * 4.4 times faster than Caffeine + Bucket4j; 134 and 251 ns per thread on two threads, 8.7 and
-   * 6.0 times faster (the peer's cache maintenance contends); with two tiers of limits
-   * (sysblocks-keyed-tiers) 120 and 196 ns on one thread. At 10^6 keys the table (2^21 slots,
+   * VM, 2026-12-07, Zipf over 10^5 and 10^6 client ids): 99 and 218 ns on one thread, 7.4 and
+   * 4.4 times faster than Caffeine + Bucket4j; 151 and 293 ns per thread on two threads, 9.9 and
+   * 7.0 times faster (the peer's cache maintenance contends); with two tiers of limits
+   * (sysblocks-keyed-tiers) 109 and 223 ns on one thread. At 10^6 keys the table (2^21 slots,
    * 32 MiB) and the key strings are out of cache, and misses on both are the main cost (perf, one
    * thread: half of all samples in tryAcquire, where the probe and the key hash are inlined, 8 %
-   * in rebuilds); under 20 B allocated per decision on average, by the rebuilds that drop
+   * in rebuilds); under 12 B allocated per decision on average, by the rebuilds that drop
    * refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1
    * at 10^5 (KeyedMemoryFootprint), at most 43 B per configured key when all segments are grown
    * (maximumKeys of 12 or more; smaller tables have a 16-slot floor), and up to twice a segment's
@@ -140,7 +140,7 @@ public final class KeyedRateLimiter<K> {
    * each probe and three reads of the small limit table (in cache) in each decision, also for a
    * single limit; the same bytes per key, plus 9 KiB per limiter with limitPerKey. A decision on a
    * held key allocates nothing either way (KeyedAllocationTest); -prof gc, warmed, one thread:
-   * 0 and 18 B/op with one limit, 7 and 18 with two tiers (sysblocks-keyed-tiers).
+   * 0 and 9 B/op with one limit, 0 and 11 with two tiers (sysblocks-keyed-tiers).
    *
    * Concurrency. Hits and refusals are lock-free. Inserting a key, reusing a slot and growing take
    * the segment's monitor; a reader that meets BUSY (a slot being rewritten, a few instructions) or
@@ -171,10 +171,11 @@ public final class KeyedRateLimiter<K> {
    * A rebuild keeps a segment's size only if the keys still in debt fill at most this share of it;
    * otherwise the segment doubles (up to its bound). A quarter leaves room for half the slots in
    * new keys before the next rebuild. With a half, a Zipf stream over 10^6 client ids at 100 per
-   * second (KeyedRateLimiterBenchmark) kept the tables so small that most keys were dropped between
-   * two of their requests and inserted again: 250 ns per decision on average against 206 with a
-   * quarter (paired single forks, 2026-12-07); an eighth was no faster (213 ns, larger tables
-   * missing the cache more).
+   * second (KeyedRateLimiterBenchmark) kept the tables so small that many keys were dropped between
+   * two of their requests and inserted again: a quarter halved the rebuilds' allocation (18 to 9 B
+   * per decision, full runs of 2026-12-07). The time per decision moved less than the noise: 213
+   * and 218 ns (± 50) in those full runs; 250 against 206 ns in paired single forks. An eighth was
+   * no faster there (213 ns), with larger tables.
    */
   static final double KEEP_SIZE_LOAD = 0.25;
 

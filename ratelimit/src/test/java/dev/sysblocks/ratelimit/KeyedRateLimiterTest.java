@@ -325,14 +325,14 @@ class KeyedRateLimiterTest {
 
   @Test
   void aRebuildKeepsTheSegmentsSizeOnlyWhileAQuarterOrLessStaysInDebt() {
-    // One segment (maximumKeys < 1024), first of 16 slots: room for 12 keys. Keys are their own
-    // hashes,
-    // so key k lives in slot k. Twelve keys fill it; two seconds later all have full buckets
-    // again, and `inDebt` of them take a permit. Key 14 then finds its home slot empty but the
-    // segment full, with no full bucket on its (one-slot) probe run: the segment is rebuilt,
-    // dropping the full buckets. Three keys in debt fit a quarter with the newcomer: same size.
-    // Four do not, and the segment doubles (it stayed at 16 slots with up to 7 under the old rule
-    // of a half, which dropped and re-inserted keys far too often on a Zipf stream).
+    // One segment (maximumKeys < 1024), first of 16 slots: room for 12 keys. Keys are their
+    // own hashes, so key k lives in slot k. Twelve keys fill it; two seconds later all have
+    // full buckets again, and `inDebt` of them take a permit. Key 14 then finds its home slot
+    // empty but the segment full, with no full bucket on its (one-slot) probe run: the segment
+    // is rebuilt, dropping the full buckets. Three keys in debt fit a quarter with the
+    // newcomer: same size. Four do not, and the segment doubles. (The old rule, a half, kept
+    // 16 slots with up to 7: on a Zipf stream its rebuilds allocated twice as much; see
+    // KEEP_SIZE_LOAD.)
     assertThat(tableBytesAfterRebuildWith(3)).isEqualTo(16 + 8 * 2 * 16);
     assertThat(tableBytesAfterRebuildWith(4)).isEqualTo(16 + 8 * 2 * 32);
   }
