@@ -97,7 +97,16 @@ final class LruCache<K, V> extends AbstractCache<K, V> {
    * tenth of the keys on two threads 172 +- 143 ns against 206 and 170. Before the padding, the
    * separate links, the spread stripes and opt-in stats, two threads took 217 +- 136 ns against
    * Caffeine's 147. With the common pool as executor, hits on two threads were slower here (134
-   * ns): on two cores the pool thread competes with the readers.
+   * ns): on two cores the pool thread competes with the readers. Not stable across days: in the
+   * last full run of 2026-12-07, two threads with all hits took 248 ns against Caffeine's 89 and
+   * the map's 376 (0.36x Caffeine, 1.52x the map; an earlier run that day gave 72 ns, 1.78x and
+   * 6.0x), the same slow mode the 11-23 code showed in paired runs on a noisy day; SIEVE and
+   * S3-FIFO, whose hits write nothing shared, did not move (21.5 and 14.6 ns). One thread, all
+   * hits, 103 ns against the map's 60 (0.58x): perf put about a quarter of the CPU time in G1's
+   * concurrent refinement (reference stores into old objects: buffer slots, relinks), and with
+   * the parallel collector (one fork) ours still took 114 ns against 41. The rest is structural:
+   * an entry here is three objects (the map's node, this node, its links), the map's is one; on a
+   * Zipf stream its hot entries stay together near the tail.
    * put: a map lookup, then an insert (a new node, enqueued as a write) or an in-place update
    * under the node's monitor (no allocation, enqueued as a read); O(1) amortized, the drain costs
    * O(1) per event. Memory per

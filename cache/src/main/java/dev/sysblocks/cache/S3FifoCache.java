@@ -97,12 +97,15 @@ final class S3FifoCache<K, V> extends AbstractCache<K, V> {
    * a putIfAbsent, one CAS on the write buffer, one or two on the drain status, and -- on the
    * thread that drains -- O(1) amortized policy work (each move or reinsertion was paid for by a
    * hit, each hole skipped by a removal). Measured (CacheGetPutBenchmark, readZipf10pct, 2 forks,
-   * 2-core VM, JDK 17, 2026-12-07, a noisy day): two threads 303 ns against Caffeine's 257 (0.85x;
-   * the lock-based version measured 0.49x on 2026-11-23), one thread 60 against 181. Not stable:
-   * a later full run gave 1,504 ns against 395, its iterations alternating between spells near 0.3
-   * and of 1 to 3 us, and a 12-iteration fork alone showed the same; the cause is not found yet
-   * (letting writers spin on a full write buffer before waiting for the lock, as Caffeine does,
-   * made the slow spells longer).
+   * 2-core VM, JDK 17, 2026-12-07, the day's last full run): two threads 357 ns against Caffeine's
+   * 353 (0.99x), one thread 124 against 95. Not stable: an earlier full run that day gave 1,504
+   * ns against 395, its iterations alternating between spells near 0.3 and of 1 to 3 us; the
+   * last run, and about 150 iterations of single forks that day, showed no such spell, while
+   * Caffeine's own iterations ranged from 161 to 567 ns in those forks. Instrumented once (not
+   * kept): on two threads, drains held the eviction lock for 0.66 to 0.95 s of every second,
+   * about 600 ns of lock time per insert, where a whole operation on one thread takes about 60.
+   * Most likely that is cache lines moving between the cores (nodes, map bins, ghost table,
+   * deques, the status word), not more instructions; this VM has no hardware counters to show it.
    * Memory per entry: the map's entry; a node of key, value, write time, counter, retired flag
    * and queue tag (40 bytes with compressed oops); a reference slot in S's or M's deque (4 bytes,
    * up to twice that as a deque doubles, and S's deque keeps the size it reached while the cache

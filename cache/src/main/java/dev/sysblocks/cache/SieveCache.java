@@ -92,9 +92,10 @@ final class SieveCache<K, V> extends AbstractCache<K, V> {
    * drain status (opaque). put of a new key: a node, a putIfAbsent, one CAS on the write buffer,
    * one or two on the drain status, and -- on the thread that drains -- an eviction that clears at
    * most one bit per entry it passes, amortized O(1) (each bit cleared was set by a hit). Measured
-   * (CacheGetPutBenchmark, readZipf10pct, 2 forks, 2-core VM, JDK 17, 2026-12-07): two threads 422
-   * ns against Caffeine's 395 (0.93x); with every write under one lock, earlier that day, 771
-   * against 257 (0.33x). One thread 39.3 ns against 254. Memory per entry: the map's entry, a
+   * (CacheGetPutBenchmark, readZipf10pct, 2 forks, 2-core VM, JDK 17, 2026-12-07, the day's last
+   * full run): two threads 319 ns against Caffeine's 353 (1.11x; an earlier run that day, 422
+   * against 395, 0.93x); with every write under one lock, earlier that day, 771 against 257
+   * (0.33x). One thread 48.9 ns against 94.6. Memory per entry: the map's entry, a
    * node of key, value, write time, two links, visited, linked and retired flags (40 bytes with
    * compressed oops); the write buffer is a fixed ring (4 bytes a slot, 128 slots per processor,
    * at most 4,096).

@@ -90,9 +90,12 @@ public final class TokenBucketLimiter implements ReservingRateLimiter {
    *
    * Cost. tryAcquire: one clock read, one volatile read, two to four multiplications (Refill) and,
    * if admitted, a CAS; O(k) for k limits. The clock read (27-32 ns on the VMs here) dominates.
-   * RateLimiterAcquireBenchmark, 2026-12-07, 2 forks, JDK 17, 2-core AMD EPYC VM: 37.6 ns per
-   * admission (1.27x the fastest peer), 27.9 ns per refusal (1.44x); with two threads on one
-   * limiter 39.2 and 30.1 ns per call on each (3.1x and 1.9x).
+   * RateLimiterAcquireBenchmark, 2 forks, JDK 17, 2-core AMD EPYC VM, two full runs on 2026-12-07:
+   * 37.6 and 41.2 ns per admission (1.27x and 1.13x the fastest peer), 27.9 and 32.2 ns per
+   * refusal (1.44x and 1.15x); with two threads on one limiter 39.2 and 37.6 ns per admission on
+   * each thread (3.1x and 2.5x), 30.1 and 28.0 ns per refusal (1.9x and 1.49x). A refusal costs
+   * the clock read and little else (27.7 ns alone in the second run), so its ratio is bounded by
+   * what a peer's refusal costs over one clock read.
    *
    * Concurrency. A single limit's W lives in its own cache line (64 bytes of padding on both sides,
    * through the class hierarchy, which fixes the field order) so that a busy limiter does not slow

@@ -160,8 +160,9 @@ public final class JobScheduler implements AutoCloseable {
    * 20,000 jobs/s 0.60x the executor's; delayed jobs 142 us late at p99. On a noisy one
    * (2026-12-07, forks of one jar up to 2x apart), with the intake below: 0.89x / 0.76x from one
    * producer, 0.76x / 0.63x from four, 56x Quartz, 57 B per job; schedule 105 ns and cancel 82 ns
-   * with 10^6 pending; dispatch p99 1.68x and lateness p99 3.2 ms (STPE 0.66 ms). Paired runs that
-   * day, old jar against new, one producer: 0.72-0.82x before the intake, 0.78-0.91x after.
+   * with 10^6 pending; dispatch p99 1.68x and lateness p99 3.2 ms (STPE 0.66 ms). A later full
+   * run that day: 0.84x / 0.80x from one producer, 1.60x / 1.17x from four; schedule 168 ns, cancel
+   * 65; dispatch p99 1.89x, lateness p99 5.8 ms (STPE 3.3 ms). Paired runs: README.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
