@@ -103,9 +103,9 @@ public final class KeyedRateLimiter<K> {
    * evicted: the segment is rebuilt at the same size, down to 5/8 full, without the keys nearest
    * to a full bucket (smallest TAT), which lose the fewest permits of debt; a rebuild costs
    * O(slots) and makes room for slots/8 new keys, so O(1) per new key. Failing closed instead (a
-   * newcomer inheriting a victim's debt) was tried and rejected: under a flood the debts pile up slot after
-   * slot and every new client is refused for minutes -- the attacker's goal, reached through the
-   * limiter.
+   * newcomer inheriting a victim's debt) was tried and rejected: under a flood the debts pile up
+   * slot after slot and every new client is refused for minutes -- the attacker's goal, reached
+   * through the limiter.
    *
    * Worked example. 100 per minute per client (T = 600 ms, capacity 100, tolerance 60 s), 10^6
    * maximum keys: 64 segments of at most 32,768 slots, 32 MiB when all are grown (33.6 B per
@@ -133,14 +133,14 @@ public final class KeyedRateLimiter<K> {
    * 32 MiB) and the key strings are out of cache, and misses on both are the main cost (perf, one
    * thread: half of all samples in tryAcquire, where the probe and the key hash are inlined, 8 %
    * in rebuilds); under 12 B allocated per decision on average, by the rebuilds that drop
-   * refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1
-   * at 10^5 (KeyedMemoryFootprint), at most 43 B per configured key when all segments are grown
-   * (maximumKeys of 12 or more; smaller tables have a 16-slot floor), and up to twice a segment's
-   * table for the moment of its rebuild. Limits per key cost a mask in
-   * each probe and three reads of the small limit table (in cache) in each decision, also for a
-   * single limit; the same bytes per key, plus 9 KiB per limiter with limitPerKey. A decision on a
-   * held key allocates nothing either way (KeyedAllocationTest); -prof gc, warmed, one thread:
-   * 0 and 9 B/op with one limit, 0 and 11 with two tiers (sysblocks-keyed-tiers).
+   * refilled keys. Heap: 33.8 B per live key at 10^6 keys, 40.1 at 10^5 (KeyedMemoryFootprint), at
+   * most 43 B per configured key when all segments are grown (maximumKeys of 12 or more; smaller
+   * tables have a 16-slot floor), and up to twice a segment's table for the moment of its rebuild.
+   * Limits per key cost a mask in each probe and three reads of the small limit table (in cache) in
+   * each decision, also for a single limit; the same bytes per key, plus 9 KiB per limiter with
+   * limitPerKey. A decision on a held key allocates nothing either way (KeyedAllocationTest);
+   * -prof gc, warmed, one thread: 0 and 9 B/op with one limit, 0 and 11 with two tiers
+   * (sysblocks-keyed-tiers).
    *
    * Concurrency. Hits and refusals are lock-free. Inserting a key, reusing a slot and growing take
    * the segment's monitor; a reader that meets BUSY (a slot being rewritten, a few instructions) or
@@ -796,8 +796,8 @@ public final class KeyedRateLimiter<K> {
     }
     // Same size if dropping the full buckets left at most a quarter of the table in use (see
     // KEEP_SIZE_LOAD), else twice the size up to the bound. At the bound, when more than 5/8 of the
-    // slots are still in debt, evict down to 5/8,
-    // so that a rebuild makes room for slots/8 new keys and costs O(1) per key amortized.
+    // slots are still in debt, evict down to 5/8, so that a rebuild makes room for slots/8 new
+    // keys and costs O(1) per key amortized.
     int slots =
         kept + 1 <= (int) (oldSlots * KEEP_SIZE_LOAD) || oldSlots >= maxSlots
             ? oldSlots

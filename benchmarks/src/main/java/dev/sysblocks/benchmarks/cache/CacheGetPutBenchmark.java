@@ -1,8 +1,8 @@
 package dev.sysblocks.benchmarks.cache;
 
 import dev.sysblocks.benchmarks.runner.ReferenceImpl;
+import dev.sysblocks.benchmarks.runner.ThreadCursor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -125,25 +125,6 @@ public class CacheGetPutBenchmark {
   private CacheAdapter<Integer> cache;
   private Workload operation;
 
-  /** One thread's position in the stream. */
-  @State(Scope.Thread)
-  public static class Cursor {
-
-    /**
-     * Threads started in this JVM. Thread k starts at (k * 0x9E3779B9) mod 2^20, a multiplicative
-     * hash that keeps any number of threads apart: thread 1 at 47 % of the stream, thread 2 at 93
-     * %.
-     */
-    private static final AtomicInteger STARTED = new AtomicInteger();
-
-    int index;
-
-    @Setup
-    public void start() {
-      index = STARTED.getAndIncrement() * ZipfKeys.SCRAMBLE; // masked on use
-    }
-  }
-
   @Setup
   public void setUp() {
     ZipfKeys stream = ZipfKeys.standard();
@@ -170,8 +151,8 @@ public class CacheGetPutBenchmark {
   /** One thread: the uncontended cost. */
   @Benchmark
   @Threads(1)
-  public Integer oneThread(Cursor cursor) {
-    int i = cursor.index++;
+  public Integer oneThread(ThreadCursor cursor) {
+    int i = cursor.next();
     return operation.apply(cache, requests[i & MASK], i);
   }
 
@@ -181,8 +162,8 @@ public class CacheGetPutBenchmark {
    */
   @Benchmark
   @Threads(2)
-  public Integer twoThreads(Cursor cursor) {
-    int i = cursor.index++;
+  public Integer twoThreads(ThreadCursor cursor) {
+    int i = cursor.next();
     return operation.apply(cache, requests[i & MASK], i);
   }
 

@@ -2,6 +2,7 @@ package dev.sysblocks.benchmarks.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.sysblocks.benchmarks.runner.ThreadCursor;
 import dev.sysblocks.ratelimit.KeyedRateLimiter;
 import dev.sysblocks.ratelimit.Limit;
 import io.github.bucket4j.Bucket;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -83,31 +83,16 @@ public class KeyedRateLimiterBenchmark {
     limiter = acquirerFor(impl, keys);
   }
 
-  /** One thread's position in the pre-drawn requests. */
-  @State(Scope.Thread)
-  public static class Cursor {
-
-    /** Threads started in this JVM: thread k starts at (k * 0x9E3779B9) mod 2^20. */
-    private static final AtomicInteger STARTED = new AtomicInteger();
-
-    int index;
-
-    @Setup
-    public void start() {
-      index = STARTED.getAndIncrement() * 0x9E3779B9; // masked on use
-    }
-  }
-
   @Benchmark
   @Threads(1)
-  public boolean oneThread(Cursor cursor) {
-    return limiter.tryAcquire(requests[cursor.index++ & (DRAWS - 1)]);
+  public boolean oneThread(ThreadCursor cursor) {
+    return limiter.tryAcquire(requests[cursor.next() & (DRAWS - 1)]);
   }
 
   @Benchmark
   @Threads(2)
-  public boolean twoThreads(Cursor cursor) {
-    return limiter.tryAcquire(requests[cursor.index++ & (DRAWS - 1)]);
+  public boolean twoThreads(ThreadCursor cursor) {
+    return limiter.tryAcquire(requests[cursor.next() & (DRAWS - 1)]);
   }
 
   /** P(rank <= i) for ranks weighted 1 / (i + 1). */
