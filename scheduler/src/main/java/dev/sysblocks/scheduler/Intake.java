@@ -20,16 +20,19 @@ import java.lang.invoke.VarHandle;
  *
  * <pre>
  *   | 64 B padding | inbox                   | 64 B padding | clockAlways, lastReading,   | 64 B |
- *                    pushed per submission,                   idleWorkers: read per
- *                    read per dispatch,                       submission and per job,
- *                    swapped per drain                        written seldom
+ *                    pushed per submission,                   idleWorkers, the timer:
+ *                    read per dispatch,                       read per submission and
+ *                    swapped per drain                        per job, written seldom
  * </pre>
  *
- * The job ids and the arrival counts, which only submitters write, are a padded array of their own
- * (JobScheduler.submitterCounts), so the reads of the inbox by dispatching workers do not take the
- * counters' line away from a submitter.
+ * ("Seldom": the idle count changes when a worker sleeps or wakes, the timer (timerArmed,
+ * timerUntil) when the worker waiting for the earliest run-at changes, so per delayed job at most.)
  *
- * <p>Cost. About 220 B per scheduler, one more dependent load per access. The same idea is the
+ * <p>The job ids and the arrival counts, which only submitters write, are a padded array of their
+ * own (JobScheduler.submitterCounts), so the reads of the inbox by dispatching workers do not take
+ * the counters' line away from a submitter.
+ *
+ * <p>Cost. About 230 B per scheduler, one more dependent load per access. The same idea is the
  * JDK's {@code @Contended} annotation (which needs {@code -XX:-RestrictContended} outside the JDK)
  * and the padding superclasses of Caffeine's and JCTools' buffers and queues.
  */

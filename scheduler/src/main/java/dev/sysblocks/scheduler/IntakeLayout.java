@@ -41,5 +41,14 @@ final class IntakeLayout {
      * JobScheduler.nextAttempt.
      */
     volatile int idleWorkers;
+
+    /**
+     * Whether an idle worker waits for the earliest run-at ({@link #timerUntil}) and will wake by
+     * then: written under the lock, read by submitters without it; see JobScheduler.wakeFor.
+     */
+    volatile boolean timerArmed;
+
+    /** The run-at reading the armed worker waits for; meaningful while {@link #timerArmed}. */
+    volatile long timerUntil;
   }
 }

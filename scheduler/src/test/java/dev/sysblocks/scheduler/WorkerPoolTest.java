@@ -298,6 +298,120 @@ class WorkerPoolTest {
     }
   }
 
+  /**
+   * Only one idle worker waits for the earliest run-at, and a submitter wakes a worker only for a
+   * job due before that worker's deadline. With the ticker poll at an hour, a wake-up skipped
+   * wrongly, or a hand-over to the next waiter that never comes, leaves a job waiting an hour and
+   * fails this test; none may start before its time either.
+   */
+  @Test
+  void delayedJobsStartOnTimeFromWakeUpsAloneWhateverOrderTheirTimesArriveIn() throws Exception {
+    JobScheduler scheduler =
+        JobScheduler.builder().workers(2).tickerPoll(Duration.ofHours(1)).build();
+    try {
+      JobHandle<String> far =
+          scheduler.newJob(context -> "far").delay(Duration.ofHours(1)).submit();
+      List<CompletableFuture<Long>> early = new ArrayList<>();
+      // Each due sooner than the one before (a wake-up each), then later than all (none needed:
+      // the worker armed for the earliest hands over to the next when it takes its job).
+      long[] delaysMillis = {200, 150, 100, 50, 250, 300, 320, 340};
+      for (long millis : delaysMillis) {
+        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        early.add(
+            scheduler
+                .newJob(context -> System.nanoTime() - due)
+                .delay(Duration.ofMillis(millis))
+                .submit()
+                .result());
+      }
+      List<CompletableFuture<Long>> random = new ArrayList<>();
+      CountDownLatch start = new CountDownLatch(1);
+      List<Thread> submitters = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        long seed = t;
+        Thread submitter =
+            new Thread(
+                () -> {
+                  java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                  List<CompletableFuture<Long>> mine = new ArrayList<>();
+                  try {
+                    start.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
+                  for (int i = 0; i < 500; i++) {
+                    long nanos = r.nextLong(TimeUnit.MILLISECONDS.toNanos(30));
+                    long due = System.nanoTime() + nanos;
+                    mine.add(
+                        scheduler
+                            .newJob(context -> System.nanoTime() - due)
+                            .delay(Duration.ofNanos(nanos))
+                            .submit()
+                            .result());
+                  }
+                  synchronized (random) {
+                    random.addAll(mine);
+                  }
+                });
+        submitter.start();
+        submitters.add(submitter);
+      }
+      start.countDown();
+      for (Thread submitter : submitters) {
+        submitter.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+      }
+      List<CompletableFuture<Long>> all = new ArrayList<>(early);
+      synchronized (random) {
+        assertThat(random).hasSize(1_000);
+        all.addAll(random);
+      }
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      for (CompletableFuture<Long> lateness : all) {
+        assertThat(lateness.join()).as("started this many ns after its time").isNotNegative();
+      }
+      assertThat(far.status()).isEqualTo(JobStatus.QUEUED);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /**
+   * The worker that waited for a delayed job's time and now runs it (here: for as long as the test
+   * likes) no longer waits for any time, so a job due later must wake the other worker: with the
+   * ticker poll at an hour, a stale "someone will wake by then" would leave it waiting until the
+   * first job ends.
+   */
+  @Test
+  void aDelayedJobStartsOnTimeWhileTheWorkerThatWaitedBeforeItRunsALongJob() throws Exception {
+    JobScheduler scheduler =
+        JobScheduler.builder().workers(2).tickerPoll(Duration.ofHours(1)).build();
+    CountDownLatch longJobStarted = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      JobHandle<Boolean> longJob =
+          scheduler
+              .newJob(
+                  context -> {
+                    longJobStarted.countDown();
+                    return release.await(WAIT_SECONDS, TimeUnit.SECONDS);
+                  })
+              .delay(Duration.ofMillis(20))
+              .submit();
+      assertThat(longJobStarted.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+      JobHandle<String> later =
+          scheduler.newJob(context -> "later").delay(Duration.ofMillis(20)).submit();
+      assertThat(later.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("later");
+      assertThat(longJob.status()).isEqualTo(JobStatus.RUNNING);
+      release.countDown();
+      assertThat(longJob.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      release.countDown();
+      scheduler.shutdownNow();
+    }
+  }
+
   @Test
   void gracefulShutdownWaitsForDelayedJobsAndRetries() throws Exception {
     JobScheduler scheduler = JobScheduler.builder().workers(2).build();
