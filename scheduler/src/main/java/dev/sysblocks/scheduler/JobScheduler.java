@@ -162,7 +162,9 @@ public final class JobScheduler implements AutoCloseable {
    * producer, 0.76x / 0.63x from four, 56x Quartz, 57 B per job; schedule 105 ns and cancel 82 ns
    * with 10^6 pending; dispatch p99 1.68x and lateness p99 3.2 ms (STPE 0.66 ms). A later full
    * run that day: 0.84x / 0.80x from one producer, 1.60x / 1.17x from four; schedule 168 ns, cancel
-   * 65; dispatch p99 1.89x, lateness p99 5.8 ms (STPE 3.3 ms). Paired runs: README.
+   * 65; dispatch p99 1.89x, lateness p99 5.8 ms (STPE 3.3 ms). With one timed waiter (below) and
+   * the report's alternating rounds: dispatch p99 1.30x, lateness p99 2.2 ms (STPE 1.6 ms, a lone
+   * parked thread 0.9 ms: the machine's floor that evening). Paired runs: README.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -32,8 +31,9 @@ import org.HdrHistogram.Recorder;
  * workers), for ours ({@code noAging()}), {@code ThreadPoolExecutor} over a {@code
  * PriorityBlockingQueue} and Quartz's {@code RAMJobStore}: percentiles from HdrHistogram. (2)
  * <em>lateness</em> of delayed jobs (start minus due time, delays drawn from 1 to 10 ms, 2,000 jobs
- * per second), ours against {@code ScheduledThreadPoolExecutor}. (3) <em>schedule</em> and
- * <em>cancel</em> with 10^6 delayed jobs pending (due in 1 to 2 hours), ours against {@code
+ * per second), ours against {@code ScheduledThreadPoolExecutor}, and the machine's floor: how late
+ * a lone thread wakes from parking to the same delays. (3) <em>schedule</em> and <em>cancel</em>
+ * with 10^6 delayed jobs pending (due in 1 to 2 hours), ours against {@code
  * ScheduledThreadPoolExecutor} with {@code setRemoveOnCancelPolicy(true)}: mean time per call over
  * rounds of 100,000 schedules, then their 100,000 cancels.
  *
@@ -41,12 +41,15 @@ import org.HdrHistogram.Recorder;
  * job whose intended time has passed when it wakes, so a late wake-up never lowers the offered
  * load) and parks between jobs instead of spinning, so that it does not take a core from the two
  * workers on a 2-core machine; each implementation gets a warm-up at the same load before its
- * measured run; the same pre-drawn priorities and delays for all; jobs record into a {@code
- * Recorder} (wait-free for concurrent writers). Quartz runs about 8k to 40k tiny jobs per second on
- * two cores (SchedulerThroughputBenchmark), so at 20k jobs/s it may be past saturation: its row
- * then shows a growing queue, not dispatch cost; compare ours with the JDK's row. Ours keeps
- * cancelled entries in its queue until they fall due (lazy deletion), so part (3) frees nothing
- * while it runs: give it heap.
+ * measured run; ours and its JDK peer are measured in ten alternating rounds, each one's rounds
+ * pooled, so that a burst of noise from other tenants of the machine (which moved one p99 by 2x
+ * between runs of the same code) lands on both rather than on whichever ran in that second; the
+ * same pre-drawn priorities and delays for all; jobs record into a {@code Recorder} (wait-free for
+ * concurrent writers). Quartz runs about 8k to 40k tiny jobs per second on two cores
+ * (SchedulerThroughputBenchmark), so at 20k jobs/s it may be past saturation: its row then shows a
+ * growing queue, not dispatch cost; compare ours with the JDK's row. Ours keeps cancelled entries
+ * in its queue until they fall due (lazy deletion), so part (3) frees nothing while it runs: give
+ * it heap.
  *
  * <p><b>Run</b>: {@code ./bench full SchedulerDispatchLatency} (writes {@code
  * benchmarks/results/SchedulerDispatchLatency.md} and the README table), or {@code java -Xmx2g -cp
@@ -61,6 +64,9 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
    * Delayed jobs per second in the lateness run: ten times fewer than dispatches, as timers are.
    */
   private static final int DELAYED_PER_SECOND = 2_000;
+
+  /** Alternating measured rounds per pair of implementations in parts (1) and (2). */
+  private static final int ROUNDS = 10;
 
   /** Schedules (then cancels) per timed round of part (3). */
   private static final int ROUND = 100_000;
@@ -131,18 +137,33 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
                 rate))
         .append(HEADER);
     Map<String, Histogram> latencies = new LinkedHashMap<>();
-    for (String impl : List.of("sysblocks-scheduler", "jdk-tpe-pbq", "quartz-ram")) {
-      SchedulerAdapter adapter =
-          SchedulerAdapter.create(impl, SchedulerThroughputBenchmark.WORKERS);
-      try {
-        dispatch(adapter, rate, warmupNanos);
-        latencies.put(impl, dispatch(adapter, rate, measureNanos));
-      } finally {
-        adapter.stop();
-      }
+    SchedulerAdapter ours =
+        SchedulerAdapter.create("sysblocks-scheduler", SchedulerThroughputBenchmark.WORKERS);
+    SchedulerAdapter tpe =
+        SchedulerAdapter.create("jdk-tpe-pbq", SchedulerThroughputBenchmark.WORKERS);
+    try {
+      Histogram[] pooled =
+          interleaved(
+              nanos -> dispatch(ours, rate, nanos),
+              nanos -> dispatch(tpe, rate, nanos),
+              warmupNanos,
+              measureNanos);
+      latencies.put("sysblocks-scheduler", pooled[0]);
+      latencies.put("jdk-tpe-pbq", pooled[1]);
+    } finally {
+      ours.stop();
+      tpe.stop();
     }
-    Histogram tpe = latencies.get("jdk-tpe-pbq");
-    latencies.forEach((impl, h) -> out.append(row(impl, h, tpe)));
+    SchedulerAdapter quartz =
+        SchedulerAdapter.create("quartz-ram", SchedulerThroughputBenchmark.WORKERS);
+    try {
+      dispatch(quartz, rate, warmupNanos);
+      latencies.put("quartz-ram", dispatch(quartz, rate, measureNanos));
+    } finally {
+      quartz.stop();
+    }
+    Histogram jdk = latencies.get("jdk-tpe-pbq");
+    latencies.forEach((impl, h) -> out.append(row(impl, h, jdk)));
 
     out.append(
             String.format(
@@ -151,9 +172,37 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
                     + " time (µs)%n%n",
                 DELAYED_PER_SECOND))
         .append(HEADER);
-    Histogram ours = lateness(true, warmupNanos, measureNanos);
-    Histogram stpe = lateness(false, warmupNanos, measureNanos);
-    out.append(row("sysblocks-scheduler", ours, stpe)).append(row("jdk-stpe", stpe, stpe));
+    JobScheduler scheduler = SchedulerAdapter.plain(SchedulerThroughputBenchmark.WORKERS).build();
+    ScheduledThreadPoolExecutor stpe =
+        new ScheduledThreadPoolExecutor(
+            SchedulerThroughputBenchmark.WORKERS, SchedulerAdapter.daemons("stpe"));
+    try {
+      Histogram[] pooled =
+          interleaved(
+              nanos ->
+                  lateness(
+                      (job, delay) ->
+                          scheduler.newJob(Job.of(job)).delay(Duration.ofNanos(delay)).submit(),
+                      nanos),
+              nanos ->
+                  lateness(
+                      (job, delay) -> {
+                        var unused = stpe.schedule(job, delay, TimeUnit.NANOSECONDS);
+                      },
+                      nanos),
+              warmupNanos,
+              measureNanos);
+      out.append(row("sysblocks-scheduler", pooled[0], pooled[1]))
+          .append(row("jdk-stpe", pooled[1], pooled[1]))
+          .append(
+              row(
+                  "floor: one thread parking to each due time",
+                  parkFloor(measureNanos),
+                  pooled[1]));
+    } finally {
+      scheduler.shutdownNow();
+      stpe.shutdownNow();
+    }
 
     out.append(
             String.format(
@@ -196,6 +245,29 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** A measured run of one implementation: its histogram for {@code nanos} of offered load. */
+  private interface Run {
+    Histogram measure(long nanos);
+  }
+
+  /**
+   * Warms both up, then measures them in {@link #ROUNDS} alternating rounds (ours first in even
+   * rounds, the peer first in odd ones) and pools each one's rounds: a burst of noise from the
+   * shared machine lands on both, not on whichever ran in that second.
+   */
+  private static Histogram[] interleaved(Run ours, Run peer, long warmupNanos, long measureNanos) {
+    ours.measure(warmupNanos);
+    peer.measure(warmupNanos);
+    Histogram[] pooled = {new Histogram(HIGHEST_NANOS, 3), new Histogram(HIGHEST_NANOS, 3)};
+    for (int round = 0; round < ROUNDS; round++) {
+      for (int k = 0; k < 2; k++) {
+        int which = (round + k) % 2;
+        pooled[which].add((which == 0 ? ours : peer).measure(measureNanos / ROUNDS));
+      }
+    }
+    return pooled;
+  }
 
   /** Offers {@code rate} jobs per second for {@code nanos}; returns submit-to-start latencies. */
   private static Histogram dispatch(SchedulerAdapter adapter, int rate, long nanos) {
@@ -246,48 +318,47 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static Histogram lateness(boolean isOurs, long warmupNanos, long measureNanos)
-      throws InterruptedException {
-    JobScheduler ours =
-        isOurs ? SchedulerAdapter.plain(SchedulerThroughputBenchmark.WORKERS).build() : null;
-    ScheduledThreadPoolExecutor stpe =
-        isOurs
-            ? null
-            : new ScheduledThreadPoolExecutor(
-                SchedulerThroughputBenchmark.WORKERS, SchedulerAdapter.daemons("stpe"));
-    Histogram measured = null;
-    try {
-      for (long nanos : new long[] {warmupNanos, measureNanos}) {
-        Recorder recorder = new Recorder(HIGHEST_NANOS, 3);
-        SplittableRandom random = new SplittableRandom(0xde1a7);
-        long period = 1_000_000_000L / DELAYED_PER_SECOND;
-        long jobs = nanos / period;
-        long start = System.nanoTime();
-        for (long i = 0; i < jobs; i++) {
-          waitUntil(start + i * period);
-          long delay =
-              TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(9));
-          long due = System.nanoTime() + delay;
-          Runnable job =
-              () ->
-                  recorder.recordValue(
-                      Math.max(0, Math.min(System.nanoTime() - due, HIGHEST_NANOS)));
-          if (isOurs) {
-            ours.newJob(Job.of(job)).delay(Duration.ofNanos(delay)).submit();
-          } else {
-            var unused = stpe.schedule(job, delay, TimeUnit.NANOSECONDS);
-          }
-        }
-        measured = awaitCount(recorder, jobs);
-      }
-      return measured;
-    } finally {
-      if (isOurs) {
-        ours.shutdownNow();
-      } else {
-        stpe.shutdownNow();
-      }
+  /** Schedules {@code job} to run {@code delayNanos} from now. */
+  private interface DelayedSubmit {
+    void schedule(Runnable job, long delayNanos);
+  }
+
+  /** Offers delayed jobs at {@link #DELAYED_PER_SECOND} for {@code nanos}; returns lateness. */
+  private static Histogram lateness(DelayedSubmit scheduler, long nanos) {
+    Recorder recorder = new Recorder(HIGHEST_NANOS, 3);
+    SplittableRandom random = new SplittableRandom(0xde1a7);
+    long period = 1_000_000_000L / DELAYED_PER_SECOND;
+    long jobs = nanos / period;
+    long start = System.nanoTime();
+    for (long i = 0; i < jobs; i++) {
+      waitUntil(start + i * period);
+      long delay =
+          TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(9));
+      long due = System.nanoTime() + delay;
+      scheduler.schedule(
+          () -> recorder.recordValue(Math.max(0, Math.min(System.nanoTime() - due, HIGHEST_NANOS))),
+          delay);
     }
+    return awaitCount(recorder, jobs);
+  }
+
+  /**
+   * The machine's own floor for lateness: one thread, nothing else running, parks until each due
+   * time (the same delays, one after another) and records how late it woke. No scheduler can wake
+   * its workers more punctually than the operating system wakes a parked thread.
+   */
+  private static Histogram parkFloor(long nanos) {
+    Histogram late = new Histogram(HIGHEST_NANOS, 3);
+    SplittableRandom random = new SplittableRandom(0xde1a7);
+    long end = System.nanoTime() + nanos;
+    while (System.nanoTime() - end < 0) {
+      long delay =
+          TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(9));
+      long due = System.nanoTime() + delay;
+      waitUntil(due);
+      late.recordValue(Math.min(System.nanoTime() - due, HIGHEST_NANOS));
+    }
+    return late;
   }
 
   // ---------------------------------------------------------------------------------------------
