@@ -100,8 +100,10 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
   /**
    * The status's ordinal in the low {@value #STATUS_BITS} bits, the attempts started above them (a
    * recurring job's are counted in its Recurrence instead: see beginAttempt). 0 is QUEUED before
-   * any attempt, so a new task leaves it unwritten. Written under the lock, plain read then
-   * volatile write; read anywhere.
+   * any attempt, so a new task leaves it unwritten. Written under the lock: plain read, then a
+   * release write ({@link #PROGRESS}), read anywhere with volatile reads. Release is all a reader
+   * needs (seeing a status, it sees what was written before it), and on x86 it is a plain store,
+   * where a volatile write adds a fence: three to four fewer fences per job inside the lock.
    */
   private volatile int progress;
 
@@ -119,10 +121,12 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
   private static final Object NO_VALUE = new Object();
 
   private static final VarHandle RESULT;
+  private static final VarHandle PROGRESS;
 
   static {
     try {
       RESULT = MethodHandles.lookup().findVarHandle(Task.class, "result", Object.class);
+      PROGRESS = MethodHandles.lookup().findVarHandle(Task.class, "progress", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -147,8 +151,11 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
   /** Sets the status, keeping the attempts. Under the scheduler's lock. */
   @SuppressWarnings("EnumOrdinal") // an in-memory encoding only, decoded by STATUSES just below
   void setStatus(JobStatus status) {
-    int p = progress;
-    progress = (p & ~STATUS_MASK) | status.ordinal();
+    int p = (int) PROGRESS.get(this); // plain: only lock holders write it
+    int next = (p & ~STATUS_MASK) | status.ordinal();
+    if (next != p) { // a new task is QUEUED already: the inbox's drain writes nothing
+      PROGRESS.setRelease(this, next);
+    }
   }
 
   /**
@@ -163,8 +170,8 @@ final class Task<T> extends PendingJob implements JobHandle<T> {
       r.attempts++;
       return ++r.occurrenceAttempts;
     }
-    int p = progress + (1 << STATUS_BITS); // at most MAX_ATTEMPTS: see RetryPolicy
-    progress = p;
+    int p = (int) PROGRESS.get(this) + (1 << STATUS_BITS); // at most MAX_ATTEMPTS: RetryPolicy
+    PROGRESS.setRelease(this, p);
     return p >>> STATUS_BITS;
   }
 
