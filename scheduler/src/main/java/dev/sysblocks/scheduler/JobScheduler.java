@@ -164,7 +164,9 @@ public final class JobScheduler implements AutoCloseable {
    * run that day: 0.84x / 0.80x from one producer, 1.60x / 1.17x from four; schedule 168 ns, cancel
    * 65; dispatch p99 1.89x, lateness p99 5.8 ms (STPE 3.3 ms). With one timed waiter (below) and
    * the report's alternating rounds: dispatch p99 1.30x, lateness p99 2.2 ms (STPE 1.6 ms, a lone
-   * parked thread 0.9 ms: the machine's floor that evening). Paired runs: README.
+   * parked thread 0.9 ms: the machine's floor that evening). With release stores for the status
+   * (Task): 0.83x / 0.76x from one producer, 0.67x / 0.59x from four (the older code, in paired
+   * forks that evening, as slow from four). Paired runs: README.
    *
    * Concurrency. One ReentrantLock guards the store, the counts and the state machine
    * (RUNNING -> SHUTDOWN -> STOP -> TERMINATED); jobs, listeners, the dead-letter handler and
