@@ -628,8 +628,12 @@ public final class JobScheduler implements AutoCloseable {
     int arrival = ARRIVALS + task.priority();
     submitterCounts.getAndIncrement(arrival);
     Task<?> head;
+    long headRunAt = 0;
     do {
       head = intake.inbox;
+      if (head != null && head != CLOSED) {
+        headRunAt = head.runAtNanos; // written before its push; fixed while it is the head
+      }
       if (head == CLOSED) {
         submitterCounts.getAndDecrement(arrival);
         lock.lock();
@@ -642,10 +646,12 @@ public final class JobScheduler implements AutoCloseable {
       }
       task.nextInInbox = head;
     } while (!intake.push(head, task));
-    // Only the push onto an empty inbox wakes a worker: whoever pushed the oldest job still there
-    // did so (or saw every worker busy, and a worker checks the inbox before it sleeps), and the
-    // woken worker drains every job, then wakes another through take's cascade if more wait.
-    if (head == null && intake.idleWorkers > 0 && wakeFor(runAt)) {
+    // Every job in the inbox is covered by a drain that comes by its run-at: a worker woken for it
+    // or for a job below it, the armed worker's wake-up (wakeFor), or a busy worker, which checks
+    // the inbox before it sleeps. A drain takes every job, so a push needs a wake-up of its own
+    // only onto an empty inbox, or if it is due before the head, whose cover may be a later
+    // wake-up. The woken worker drains, then wakes another through take's cascade if more wait.
+    if ((head == null || runAt - headRunAt < 0) && intake.idleWorkers > 0 && wakeFor(runAt)) {
       lock.lock();
       try {
         workAvailable.signal();
@@ -658,14 +664,20 @@ public final class JobScheduler implements AutoCloseable {
   }
 
   /**
-   * Whether a job pushed onto the empty inbox, eligible at {@code runAt}, needs an idle worker
-   * woken: not if a worker is armed to wake by then anyway (it drains the inbox when it wakes, and
-   * then either waits for the earliest run-at again or wakes another worker to do so). Read after
-   * the push and the idle count; a worker arms before it counts itself idle, and disarms before it
-   * drains again, so an armed deadline seen here is one whose wake-up will find this job.
+   * Whether a pushed job, eligible at {@code runAt}, needs an idle worker woken: not if a worker is
+   * armed to wake by then anyway (it drains the inbox when it wakes, and then either waits for the
+   * earliest run-at again or wakes another worker to do so). Read after the push and the idle
+   * count; a worker arms before it counts itself idle, and disarms before it drains again, so an
+   * armed deadline seen here is one whose wake-up will find this job. It does not cover jobs pushed
+   * later and due sooner: those compare themselves with the head (submitToInbox).
    */
   private boolean wakeFor(long runAt) {
     return !intake.timerArmed || runAt - intake.timerUntil < 0;
+  }
+
+  /** Whether an idle worker is armed to wake at the earliest run-at. For tests. */
+  boolean isTimerArmed() {
+    return intake.timerArmed;
   }
 
   /** Moves every task of the inbox into the store, oldest first. Under the lock. */

@@ -412,6 +412,30 @@ class WorkerPoolTest {
     }
   }
 
+  /**
+   * A submitter may leave a job due no sooner than the armed worker's deadline in the inbox without
+   * a wake-up; a job pushed on top of it and due now must not wait for that deadline (here an hour,
+   * the ticker poll too).
+   */
+  @Test
+  void aJobDueNowPushedOnTopOfADelayedOneThatWokeNobodyStartsAtOnce() throws Exception {
+    JobScheduler scheduler =
+        JobScheduler.builder().workers(1).tickerPoll(Duration.ofHours(1)).build();
+    try {
+      scheduler.newJob(context -> "in an hour").delay(Duration.ofHours(1)).submit();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      while (!scheduler.isTimerArmed() && System.nanoTime() - deadline < 0) {
+        Thread.onSpinWait(); // the worker drains it and waits for its time: a bounded wait
+      }
+      assertThat(scheduler.isTimerArmed()).isTrue();
+      scheduler.newJob(context -> "in two hours").delay(Duration.ofHours(2)).submit();
+      JobHandle<String> now = scheduler.newJob(context -> "now").submit();
+      assertThat(now.result().get(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo("now");
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
   @Test
   void gracefulShutdownWaitsForDelayedJobsAndRetries() throws Exception {
     JobScheduler scheduler = JobScheduler.builder().workers(2).build();
