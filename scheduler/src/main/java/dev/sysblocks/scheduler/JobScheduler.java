@@ -628,12 +628,13 @@ public final class JobScheduler implements AutoCloseable {
     int arrival = ARRIVALS + task.priority();
     submitterCounts.getAndIncrement(arrival);
     Task<?> head;
-    long headRunAt = 0;
+    boolean dueBeforeHead;
     do {
       head = intake.inbox;
-      if (head != null && head != CLOSED) {
-        headRunAt = head.runAtNanos; // written before its push; fixed while it is the head
-      }
+      // Only while a worker is armed can the head have skipped its wake-up (wakeFor); else its
+      // line, written by another submitter, is not read. Its run-at is fixed while it is the head.
+      dueBeforeHead =
+          head != null && head != CLOSED && intake.timerArmed && runAt - head.runAtNanos < 0;
       if (head == CLOSED) {
         submitterCounts.getAndDecrement(arrival);
         lock.lock();
@@ -650,8 +651,10 @@ public final class JobScheduler implements AutoCloseable {
     // or for a job below it, the armed worker's wake-up (wakeFor), or a busy worker, which checks
     // the inbox before it sleeps. A drain takes every job, so a push needs a wake-up of its own
     // only onto an empty inbox, or if it is due before the head, whose cover may be a later
-    // wake-up. The woken worker drains, then wakes another through take's cascade if more wait.
-    if ((head == null || runAt - headRunAt < 0) && intake.idleWorkers > 0 && wakeFor(runAt)) {
+    // wake-up (if no worker is armed now, the one that disarmed drains next, and this push came
+    // first, or the push would have failed). The woken worker drains, then wakes another through
+    // take's cascade if more wait.
+    if ((head == null || dueBeforeHead) && intake.idleWorkers > 0 && wakeFor(runAt)) {
       lock.lock();
       try {
         workAvailable.signal();
