@@ -4,6 +4,7 @@ import dev.sysblocks.benchmarks.cache.CacheHitRatio;
 import dev.sysblocks.benchmarks.scheduler.SchedulerDispatchLatency;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,18 +12,25 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.BenchmarkList;
 import org.openjdk.jmh.runner.BenchmarkListEntry;
@@ -166,11 +174,47 @@ public final class Bench {
     }
   }
 
+  /**
+   * Runs the methods of one class. With more than one fork, the forks are run as rounds of one fork
+   * of every implementation, the order of the {@code impl} values reversed in every other round,
+   * and each implementation's forks are merged into one result (JMH aggregates them as it does its
+   * own forks; the JSON's {@code forks} field then says 1, its raw data holds every fork). JMH's
+   * own order runs all forks of one implementation, then all of the next: on a shared machine whose
+   * speed drifts over minutes (two full runs of one scheduler benchmark differed by 2x), that drift
+   * went into the ratios; alternating spreads it over every implementation.
+   */
   private static Collection<RunResult> run(RunMode mode, List<String> methods, Path json)
       throws RunnerException {
+    String[] impls = implValues(methods);
+    if (mode.forks == 1 || impls.length < 2) {
+      return new Runner(options(mode, mode.forks, methods, null).result(json.toString()).build())
+          .run();
+    }
+    Map<String, RunResult> first = new LinkedHashMap<>();
+    Map<String, List<BenchmarkResult>> forks = new LinkedHashMap<>();
+    for (int round = 0; round < mode.forks; round++) {
+      String[] order = impls.clone();
+      if (round % 2 == 1) {
+        Collections.reverse(Arrays.asList(order));
+      }
+      for (RunResult r : new Runner(options(mode, 1, methods, order).build()).run()) {
+        String key = key(r.getParams());
+        first.putIfAbsent(key, r);
+        forks.computeIfAbsent(key, k -> new ArrayList<>()).addAll(r.getBenchmarkResults());
+      }
+    }
+    List<RunResult> merged = new ArrayList<>();
+    first.forEach((key, r) -> merged.add(new RunResult(r.getParams(), forks.get(key))));
+    merged.sort(RunResult.DEFAULT_SORT_COMPARATOR);
+    ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(merged);
+    return merged;
+  }
+
+  private static ChainedOptionsBuilder options(
+      RunMode mode, int forks, List<String> methods, String[] implOrder) {
     ChainedOptionsBuilder options =
         new OptionsBuilder()
-            .forks(mode.forks)
+            .forks(forks)
             .warmupIterations(mode.warmupIterations)
             .warmupTime(mode.warmupTime())
             .measurementIterations(mode.measurementIterations)
@@ -179,12 +223,45 @@ public final class Bench {
             // Fixed heap: no resizing pauses, and every implementation gets the same room.
             .jvmArgsAppend("-Xms1g", "-Xmx1g")
             .shouldFailOnError(true)
-            .result(json.toString())
             .resultFormat(ResultFormatType.JSON);
+    if (implOrder != null) {
+      options.param("impl", implOrder);
+      options.result(System.getProperty("java.io.tmpdir") + "/sysblocks-bench-round.json");
+    }
     for (String method : methods) {
       options.include("^" + Pattern.quote(method) + "$");
     }
-    return new Runner(options.build()).run();
+    return options;
+  }
+
+  /** The {@code impl} values the methods' class declares, in order; empty if it has none. */
+  private static String[] implValues(List<String> methods) {
+    String method = methods.get(0);
+    String className = method.substring(0, method.lastIndexOf('.'));
+    try {
+      Class<?> type = Class.forName(className, false, Bench.class.getClassLoader());
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        for (Field field : c.getDeclaredFields()) {
+          Param param = field.getAnnotation(Param.class);
+          if (field.getName().equals("impl") && param != null) {
+            return param.value();
+          }
+        }
+      }
+      return new String[0];
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("benchmark class not on the class path: " + className, e);
+    }
+  }
+
+  /** One benchmark method with one set of parameters, across rounds. */
+  private static String key(BenchmarkParams params) {
+    StringBuilder key =
+        new StringBuilder(params.getBenchmark()).append('|').append(params.getMode());
+    for (String name : new TreeSet<>(params.getParamsKeys())) {
+      key.append('|').append(name).append('=').append(params.getParam(name));
+    }
+    return key.toString();
   }
 
   static List<Row> toRows(Collection<RunResult> runs) {
@@ -236,6 +313,7 @@ public final class Bench {
         + date
         + " in "
         + mode.describe()
+        + (mode.forks > 1 ? " (each implementation's forks in alternating rounds)" : "")
         + ", with -prof gc.\n\n"
         + Machine.describe()
         + "\n"
