@@ -72,8 +72,9 @@ public final class GcraLimiter implements ReservingRateLimiter {
    * share(C, i) and interval k T, continuing the single meter's permits at the same instants;
    * together they admit at most C + k floor(L / (k T)) <= C + floor(L / T): the bound above
    * (GcraStripes). With two threads on one limiter: 38.4 ns per call on each, against 34.5 alone
-   * (RateLimiterAcquireBenchmark, 2026-12-07; 38.1 against 34.0 in a second full run that day);
-   * one TAT measured 96 ns (2026-11-23).
+   * (RateLimiterAcquireBenchmark, 2026-12-07; 38.1 against 34.0 in a second full run that day,
+   * 38.2 against 33.9 in a third, forks interleaved: 1.35x / 1.39x the fastest peer on one thread,
+   * 3.9x / 1.39x on two); one TAT measured 96 ns (2026-11-23).
    *
    * Alternatives. TokenBucketLimiter: exact at any rate, several limits at once, permits on a
    * grid fixed at its start. Sliding windows: counts per window, no burst parameter. Redis users know GCRA from

@@ -129,7 +129,9 @@ public final class KeyedRateLimiter<K> {
    * VM, 2026-12-07, Zipf over 10^5 and 10^6 client ids): 99 and 218 ns on one thread, 7.4 and
    * 4.4 times faster than Caffeine + Bucket4j; 151 and 293 ns per thread on two threads, 9.9 and
    * 7.0 times faster (the peer's cache maintenance contends); with two tiers of limits
-   * (sysblocks-keyed-tiers) 109 and 223 ns on one thread. At 10^6 keys the table (2^21 slots,
+   * (sysblocks-keyed-tiers) 109 and 223 ns on one thread. A later full run that day, each
+   * implementation's forks in alternating rounds: 112 and 237 ns (6.2 and 3.8 times), two threads
+   * 7.0 and 6.3 times. At 10^6 keys the table (2^21 slots,
    * 32 MiB) and the key strings are out of cache, and misses on both are the main cost (perf, one
    * thread: half of all samples in tryAcquire, where the probe and the key hash are inlined, 8 %
    * in rebuilds); under 12 B allocated per decision on average, by the rebuilds that drop

@@ -176,10 +176,11 @@ public final class Bench {
 
   /**
    * Runs the methods of one class. With more than one fork, the forks are run as rounds of one fork
-   * of every implementation, the order of the {@code impl} values reversed in every other round,
-   * and each implementation's forks are merged into one result (JMH aggregates them as it does its
-   * own forks; the JSON's {@code forks} field then says 1, its raw data holds every fork). JMH's
-   * own order runs all forks of one implementation, then all of the next: on a shared machine whose
+   * of every implementation, one JMH run per implementation (JMH reorders the parameter values it
+   * is given), in the declared order in even rounds and in reverse in odd ones; each
+   * implementation's forks are then merged into one result (JMH aggregates them as it does its own
+   * forks; the JSON's {@code forks} field then says 1, its raw data holds every fork). JMH's own
+   * order runs all forks of one implementation, then all of the next: on a shared machine whose
    * speed drifts over minutes (two full runs of one scheduler benchmark differed by 2x), that drift
    * went into the ratios; alternating spreads it over every implementation.
    */
@@ -197,10 +198,12 @@ public final class Bench {
       if (round % 2 == 1) {
         Collections.reverse(Arrays.asList(order));
       }
-      for (RunResult r : new Runner(options(mode, 1, methods, order).build()).run()) {
-        String key = key(r.getParams());
-        first.putIfAbsent(key, r);
-        forks.computeIfAbsent(key, k -> new ArrayList<>()).addAll(r.getBenchmarkResults());
+      for (String impl : order) {
+        for (RunResult r : new Runner(options(mode, 1, methods, impl).build()).run()) {
+          String key = key(r.getParams());
+          first.putIfAbsent(key, r);
+          forks.computeIfAbsent(key, k -> new ArrayList<>()).addAll(r.getBenchmarkResults());
+        }
       }
     }
     List<RunResult> merged = new ArrayList<>();
@@ -211,7 +214,7 @@ public final class Bench {
   }
 
   private static ChainedOptionsBuilder options(
-      RunMode mode, int forks, List<String> methods, String[] implOrder) {
+      RunMode mode, int forks, List<String> methods, String impl) {
     ChainedOptionsBuilder options =
         new OptionsBuilder()
             .forks(forks)
@@ -224,8 +227,8 @@ public final class Bench {
             .jvmArgsAppend("-Xms1g", "-Xmx1g")
             .shouldFailOnError(true)
             .resultFormat(ResultFormatType.JSON);
-    if (implOrder != null) {
-      options.param("impl", implOrder);
+    if (impl != null) {
+      options.param("impl", impl);
       options.result(System.getProperty("java.io.tmpdir") + "/sysblocks-bench-round.json");
     }
     for (String method : methods) {
