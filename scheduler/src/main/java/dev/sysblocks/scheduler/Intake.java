@@ -25,7 +25,7 @@ import java.lang.invoke.VarHandle;
  *                    swapped per drain                        per job, written seldom
  * </pre>
  *
- * ("Seldom": the idle count changes when a worker sleeps or wakes, the timer (timerArmed,
+ * ("Seldom": the idle count changes when a worker sleeps or wakes, the timer (timedWaiter,
  * timerUntil) when the worker waiting for the earliest run-at changes, so per delayed job at most.)
  *
  * <p>The job ids and the arrival counts, which only submitters write, are a padded array of their

@@ -43,12 +43,13 @@ final class IntakeLayout {
     volatile int idleWorkers;
 
     /**
-     * Whether an idle worker waits for the earliest run-at ({@link #timerUntil}) and will wake by
-     * then: written under the lock, read by submitters without it; see JobScheduler.wakeFor.
+     * The idle worker that waits for the earliest run-at ({@link #timerUntil}) and will wake by
+     * then, or null: written under the lock, read by submitters without it; see
+     * JobScheduler.nextAttempt and JobScheduler.wakeFor.
      */
-    volatile boolean timerArmed;
+    volatile JobScheduler.Worker timedWaiter;
 
-    /** The run-at reading the armed worker waits for; meaningful while {@link #timerArmed}. */
+    /** The run-at reading the timed waiter waits for; meaningful while there is one. */
     volatile long timerUntil;
   }
 }

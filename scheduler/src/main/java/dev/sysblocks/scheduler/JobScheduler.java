@@ -373,16 +373,16 @@ public final class JobScheduler implements AutoCloseable {
   private boolean watchdogIdle = true;
   private long watchdogUntil;
   private int workerSerial;
-  // The idle worker waiting for the earliest run-at (null if none): the others wait for a signal.
-  // Timing every idle worker to that reading, as a first version did, woke them all for each
-  // delayed job; all but one went back to sleep, and on two cores their wake-ups delayed the one
-  // that mattered (delayed jobs started up to 20 ms late at p99.9, against the JDK's 2 to 5 ms).
-  // As in ScheduledThreadPoolExecutor's leader-follower queue: when the timed waiter leaves with a
-  // job, take() wakes another idle worker, which takes its place; a worker that finds an earlier
-  // run-at than the timed waiter's replaces it (the old one wakes later, finds nothing, waits).
-  // Its deadline is intake.timerUntil, so that a submitter can skip the wake-up of a job due no
-  // sooner (see submitToInbox).
-  private Worker timedWaiter;
+  // The timed waiter (intake.timedWaiter, null if none): the idle worker waiting for the earliest
+  // run-at (intake.timerUntil); the other idle workers wait for a signal. Timing every idle worker
+  // to that reading, as a first version did, woke them all for each delayed job; all but one went
+  // back to sleep, and on two cores their wake-ups delayed the one that mattered (delayed jobs
+  // started up to 20 ms late at p99.9, against the JDK's 2 to 5 ms). As in
+  // ScheduledThreadPoolExecutor's leader-follower queue: when the timed waiter leaves with a job,
+  // take() wakes another idle worker, which takes its place; a worker that finds an earlier run-at
+  // than the timed waiter's replaces it (the old one wakes later, finds nothing, waits). Both
+  // fields sit in the intake so that a submitter can skip the wake-up of a job due no sooner
+  // (see submitToInbox).
 
   // Statistics: written under the lock (histograms also outside), read without it.
   private final AtomicLongArray queueChanges = // see submitterCounts
@@ -636,7 +636,10 @@ public final class JobScheduler implements AutoCloseable {
       // Only while a worker is armed can the head have skipped its wake-up (wakeFor); else its
       // line, written by another submitter, is not read. Its run-at is fixed while it is the head.
       dueBeforeHead =
-          head != null && head != CLOSED && intake.timerArmed && runAt - head.runAtNanos < 0;
+          head != null
+              && head != CLOSED
+              && intake.timedWaiter != null
+              && runAt - head.runAtNanos < 0;
       if (head == CLOSED) {
         submitterCounts.getAndDecrement(arrival);
         lock.lock();
@@ -677,12 +680,12 @@ public final class JobScheduler implements AutoCloseable {
    * later and due sooner: those compare themselves with the head (submitToInbox).
    */
   private boolean wakeFor(long runAt) {
-    return !intake.timerArmed || runAt - intake.timerUntil < 0;
+    return intake.timedWaiter == null || runAt - intake.timerUntil < 0;
   }
 
   /** Whether an idle worker is armed to wake at the earliest run-at. For tests. */
   boolean isTimerArmed() {
-    return intake.timerArmed;
+    return intake.timedWaiter != null;
   }
 
   /** Moves every task of the inbox into the store, oldest first. Under the lock. */
@@ -1356,11 +1359,11 @@ public final class JobScheduler implements AutoCloseable {
         long until = next.isPresent() ? next.getAsLong() : 0;
         // The one worker that wakes at the next run-at (see timedWaiter). Armed before this worker
         // counts itself idle: a submitter that sees the count sees the deadline too.
-        boolean timer = next.isPresent() && (timedWaiter == null || until - intake.timerUntil < 0);
+        boolean timer =
+            next.isPresent() && (intake.timedWaiter == null || until - intake.timerUntil < 0);
         if (timer) {
-          timedWaiter = w;
           intake.timerUntil = until;
-          intake.timerArmed = true;
+          intake.timedWaiter = w;
         }
         intake.idleWorkers++; // written only under the lock; see the field
         try {
@@ -1378,9 +1381,8 @@ public final class JobScheduler implements AutoCloseable {
           // interrupt is cleared by the throw, and the loop re-checks the state.
         } finally {
           intake.idleWorkers--;
-          if (timer && timedWaiter == w) {
-            timedWaiter = null; // disarmed before this worker drains the inbox again
-            intake.timerArmed = false;
+          if (timer && intake.timedWaiter == w) {
+            intake.timedWaiter = null; // disarmed before this worker drains the inbox again
           }
         }
       }
