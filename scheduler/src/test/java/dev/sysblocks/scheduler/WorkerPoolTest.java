@@ -7,6 +7,7 @@ import dev.sysblocks.core.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -316,13 +317,7 @@ class WorkerPoolTest {
       // the worker armed for the earliest hands over to the next when it takes its job).
       long[] delaysMillis = {200, 150, 100, 50, 250, 300, 320, 340};
       for (long millis : delaysMillis) {
-        long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        early.add(
-            scheduler
-                .newJob(context -> System.nanoTime() - due)
-                .delay(Duration.ofMillis(millis))
-                .submit()
-                .result());
+        early.add(lateness(scheduler, TimeUnit.MILLISECONDS.toNanos(millis)));
       }
       List<CompletableFuture<Long>> random = new ArrayList<>();
       CountDownLatch start = new CountDownLatch(1);
@@ -332,7 +327,7 @@ class WorkerPoolTest {
         Thread submitter =
             new Thread(
                 () -> {
-                  java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+                  SplittableRandom r = new SplittableRandom(seed);
                   List<CompletableFuture<Long>> mine = new ArrayList<>();
                   try {
                     start.await();
@@ -341,14 +336,7 @@ class WorkerPoolTest {
                     return;
                   }
                   for (int i = 0; i < 500; i++) {
-                    long nanos = r.nextLong(TimeUnit.MILLISECONDS.toNanos(30));
-                    long due = System.nanoTime() + nanos;
-                    mine.add(
-                        scheduler
-                            .newJob(context -> System.nanoTime() - due)
-                            .delay(Duration.ofNanos(nanos))
-                            .submit()
-                            .result());
+                    mine.add(lateness(scheduler, r.nextLong(TimeUnit.MILLISECONDS.toNanos(30))));
                   }
                   synchronized (random) {
                     random.addAll(mine);
@@ -375,6 +363,16 @@ class WorkerPoolTest {
     } finally {
       scheduler.shutdownNow();
     }
+  }
+
+  /** Submits a job due in {@code delayNanos}; its result is how many ns after its time it ran. */
+  private static CompletableFuture<Long> lateness(JobScheduler scheduler, long delayNanos) {
+    long due = System.nanoTime() + delayNanos;
+    return scheduler
+        .newJob(context -> System.nanoTime() - due)
+        .delay(Duration.ofNanos(delayNanos))
+        .submit()
+        .result();
   }
 
   /**

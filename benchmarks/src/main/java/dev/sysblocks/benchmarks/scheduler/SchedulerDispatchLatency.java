@@ -332,14 +332,18 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
     long start = System.nanoTime();
     for (long i = 0; i < jobs; i++) {
       waitUntil(start + i * period);
-      long delay =
-          TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(9));
+      long delay = nextDelayNanos(random);
       long due = System.nanoTime() + delay;
       scheduler.schedule(
           () -> recorder.recordValue(Math.max(0, Math.min(System.nanoTime() - due, HIGHEST_NANOS))),
           delay);
     }
     return awaitCount(recorder, jobs);
+  }
+
+  /** A delayed job's delay: 1 to 10 ms, uniform. */
+  private static long nextDelayNanos(SplittableRandom random) {
+    return TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(9));
   }
 
   /**
@@ -352,8 +356,7 @@ public final class SchedulerDispatchLatency implements StandaloneReport {
     SplittableRandom random = new SplittableRandom(0xde1a7);
     long end = System.nanoTime() + nanos;
     while (System.nanoTime() - end < 0) {
-      long delay =
-          TimeUnit.MILLISECONDS.toNanos(1) + random.nextLong(TimeUnit.MILLISECONDS.toNanos(9));
+      long delay = nextDelayNanos(random);
       long due = System.nanoTime() + delay;
       waitUntil(due);
       late.recordValue(Math.min(System.nanoTime() - due, HIGHEST_NANOS));
